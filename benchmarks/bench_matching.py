@@ -1,0 +1,189 @@
+"""Benchmark the matching engine on synthetic Indonesian-like cities and practices.
+
+Usage: python benchmarks/bench_matching.py [--sizes 514,10000,100000] [--queries 200]
+
+Prints a Markdown table: model build time, p50/p95 latency of one top-10 recommendation,
+cohort assignment time (500 needs, at the 514-city size), peak memory, and the floor: a
+NumPy matrix-vector product over the same context feature matrix, with the ratio to it.
+"""
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from matchmaker.matching.engine import (  # noqa: E402
+    FISCAL_LEVELS,
+    MATURITY_LEVELS,
+    CityProfile,
+    MatchModel,
+    NeedDoc,
+    PracticeDoc,
+)
+
+TOPIC_WORDS = {
+    "building": "rumah tidak layak huni bedah rumah atap lantai dinding swadaya rehabilitasi "
+                "bantuan stimulan perumahan kumuh",
+    "road": "jalan lingkungan paving gang perkerasan betonisasi akses jalan setapak "
+            "pemeliharaan rutin",
+    "drinking_water": "air minum sambungan rumah pdam spam perpipaan hidran umum kehilangan "
+                      "air meter bumdes mata air reservoir",
+    "drainage": "drainase saluran genangan banjir normalisasi sumur resapan biopori "
+                "gorong-gorong pompa banjir",
+    "wastewater": "air limbah lumpur tinja terjadwal l2t2 iplt ipal komunal tangki septik "
+                  "penyedotan spald sanitasi",
+    "solid_waste": "sampah bank sampah tps3r kompos pemilahan pengangkutan armada "
+                   "retribusi daur ulang plastik",
+    "fire_protection": "kebakaran hidran pemadam apar relawan damkar proteksi "
+                       "sistem peringatan dini",
+    "public_open_space": "ruang terbuka hijau taman kota alun-alun ruang publik "
+                         "taman bermain anak pedestrian",
+    "hygiene_behaviour": "stbm odf cuci tangan pakai sabun jamban sehat buang air besar "
+                         "sembarangan pemicuan kader",
+    "governance": "perda perwali perbup pokja anggaran koordinasi opd regulasi "
+                  "perencanaan data monitoring",
+    "livelihood": "umkm pelatihan kerja koperasi modal usaha pemberdayaan ekonomi "
+                  "pasar produk lokal",
+}
+TOPICS = tuple(TOPIC_WORDS)
+COMMON_WORDS = ("pengelolaan layanan masyarakat warga kelurahan desa peningkatan pembangunan "
+          "pendampingan program kerja sama swasta operator dinas tim percepatan "
+          "instruksi wali kota bupati asn wajib sanksi pemantauan")
+COMMON = COMMON_WORDS.split()
+TITLE_WORDS = {topic: words.split() for topic, words in TOPIC_WORDS.items()}
+
+
+def make_cities(n: int, rng: np.random.Generator) -> list[CityProfile]:
+    """Return n synthetic cities with Indonesia-like spreads and some missing values."""
+    longitude = rng.uniform(95.0, 141.0, n)
+    missing = rng.random((n, 5)) < 0.15
+    return [
+        CityProfile(
+            code=f"{11 + i % 84:02d}.{i:05d}",
+            name=f"Kota Sintetis {i}",
+            kind="kota" if rng.random() < 0.2 else "kabupaten",
+            province_code=f"{11 + i % 84:02d}",
+            utc_offset=7 if longitude[i] < 115 else 8 if longitude[i] < 130 else 9,
+            latitude=float(rng.uniform(-10.0, 5.0)),
+            longitude=float(longitude[i]),
+            population=None if missing[i, 0] else int(rng.lognormal(12.5, 0.8)),
+            area_km2=float(rng.lognormal(7.0, 1.2)),
+            fiscal_capacity=None if missing[i, 1] else str(rng.choice(FISCAL_LEVELS)),
+            sanitation_access_pct=None if missing[i, 2] else float(rng.uniform(40, 100)),
+            drinking_water_access_pct=None if missing[i, 3] else float(rng.uniform(40, 100)),
+            slum_area_ha=None if missing[i, 4] else float(rng.lognormal(4.0, 1.0)),
+        )
+        for i in range(n)
+    ]
+
+
+def sentence(topic: str, n_words: int, rng: np.random.Generator) -> str:
+    words = TITLE_WORDS[topic] + COMMON
+    weights = np.array([3.0] * len(TITLE_WORDS[topic]) + [1.0] * len(COMMON))
+    picked = rng.choice(words, size=n_words, p=weights / weights.sum())
+    return " ".join(picked)
+
+
+def make_practices(cities: list[CityProfile], rng: np.random.Generator) -> list[PracticeDoc]:
+    """Return 1-3 practices per city on random topics."""
+    practices = []
+    for city in cities:
+        for topic in rng.choice(TOPICS, size=rng.integers(1, 4), replace=False):
+            practices.append(PracticeDoc(
+                id=len(practices) + 1, city_code=city.code, topic=str(topic),
+                title=sentence(topic, int(rng.integers(3, 7)), rng).capitalize(),
+                description=sentence(topic, int(rng.integers(15, 31)), rng),
+                maturity=str(rng.choice(MATURITY_LEVELS, p=[0.15, 0.3, 0.35, 0.2])),
+                started_year=int(rng.integers(2010, 2025)),
+            ))
+    return practices
+
+
+def make_needs(cities: list[CityProfile], n: int, rng: np.random.Generator) -> list[NeedDoc]:
+    needs = []
+    for i in range(n):
+        topic = str(rng.choice(TOPICS))
+        needs.append(NeedDoc(
+            id=i + 1, city_code=cities[int(rng.integers(len(cities)))].code, topic=topic,
+            title=sentence(topic, 4, rng).capitalize(),
+            description=sentence(topic, int(rng.integers(8, 20)), rng),
+            priority=str(rng.choice(["low", "medium", "high"])),
+        ))
+    return needs
+
+
+def percentiles_ms(samples: list[float]) -> tuple[float, float]:
+    p50, p95 = np.percentile(np.array(samples) * 1000, [50, 95])
+    return float(p50), float(p95)
+
+
+def bench(n: int, queries: int, rng: np.random.Generator) -> dict:
+    cities = make_cities(n, rng)
+    practices = make_practices(cities, rng)
+    start = time.perf_counter()
+    model = MatchModel.build(cities, practices)
+    build_s = time.perf_counter() - start
+
+    asks = make_needs(cities, queries, rng)
+    for need in asks[:5]:  # warm the stemmer cache and code paths
+        model.recommend(need.city_code, need.topic, need.title)
+    latencies = []
+    for need in asks:
+        start = time.perf_counter()
+        model.recommend(need.city_code, need.topic, f"{need.title}\n{need.description}",
+                        limit=10)
+        latencies.append(time.perf_counter() - start)
+
+    context = model._context  # the dense feature matrix the floor multiplies
+    vector = rng.standard_normal(context.shape[1])
+    floors = []
+    for _ in range(queries):
+        start = time.perf_counter()
+        context @ vector
+        floors.append(time.perf_counter() - start)
+
+    row = {"cities": n, "practices": len(practices), "build_s": build_s,
+           "latency": percentiles_ms(latencies), "floor": percentiles_ms(floors)}
+    if n <= 514:
+        needs = make_needs(cities, 500, rng)
+        start = time.perf_counter()
+        result = model.assign_cohort(needs, capacity={})
+        row["cohort_s"] = time.perf_counter() - start
+        row["cohort"] = (len(result.pairs), result.total, result.greedy_total)
+    row["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="514,10000,100000")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    rng = np.random.default_rng(args.seed)
+    rows = [bench(int(n), args.queries, rng) for n in sorted(int(s) for s in args.sizes.split(","))]
+    print("| cities | practices | build (s) | recommend p50 / p95 (ms) | cohort 500 needs (s) "
+          "| peak RSS so far (MB) | floor matvec p50 (ms) | p50 / floor |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        p50, p95 = row["latency"]
+        floor = row["floor"][0]
+        cohort = f"{row['cohort_s']:.3f}" if "cohort_s" in row else "–"
+        print(f"| {row['cities']:,} | {row['practices']:,} | {row['build_s']:.2f} "
+              f"| {p50:.2f} / {p95:.2f} | {cohort} | {row['peak_mb']:.0f} "
+              f"| {floor:.4f} | {p50 / floor:,.0f}× |")
+    for row in rows:
+        if "cohort" in row:
+            pairs, total, greedy = row["cohort"]
+            print(f"\nCohort at {row['cities']} cities: {pairs} pairs, optimal total "
+                  f"{total:.2f} vs greedy {greedy:.2f}.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""The named wiring steps the factory calls, one per kind of thing registered."""
+
+import logging
+
+from flask import Flask, session
+from flask_login import current_user
+
+from config import BASE_DIR
+from matchmaker import errors
+from matchmaker.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = BASE_DIR / "migrations"
+
+
+def select_locale() -> str:
+    """Language: the one chosen in this session, else the user's, else Bahasa Indonesia."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+
+    from matchmaker.auth import loaders  # noqa: F401  (user and token loaders)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_blueprints(app: Flask) -> None:
+    from matchmaker.api.views import bp as api_bp
+    from matchmaker.auth.views import bp as auth_bp
+    from matchmaker.cities.views import bp as cities_bp
+    from matchmaker.matching.views import bp as matching_bp
+    from matchmaker.programmes.views import bp as programmes_bp
+    from matchmaker.reminders.views import bp as reminders_bp
+
+    for bp in (auth_bp, cities_bp, matching_bp, programmes_bp, reminders_bp):
+        app.register_blueprint(bp)
+    csrf.exempt(api_bp)  # the API authenticates by bearer token or session + JSON body
+    app.register_blueprint(api_bp)
+
+    from matchmaker.templating import register_template_helpers
+
+    register_template_helpers(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    errors.register_error_handlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from matchmaker.auth.cli import users_cli
+    from matchmaker.cities.cli import register_city_commands
+    from matchmaker.demo import register_demo_command
+    from matchmaker.matching.cli import register_matching_commands
+    from matchmaker.programmes.cli import register_programme_commands
+    from matchmaker.reminders.cli import register_reminder_commands
+
+    app.cli.add_command(users_cli)
+    register_demo_command(app)
+    register_city_commands(app)
+    register_matching_commands(app)
+    register_programme_commands(app)
+    register_reminder_commands(app)
+
+
+def register_scheduler(app: Flask) -> None:
+    from matchmaker.scheduler import init_app
+
+    init_app(app)
+
+

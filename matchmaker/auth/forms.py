@@ -1,0 +1,44 @@
+"""Input shapes of the sign-in and account pages."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from matchmaker.auth.services import MIN_PASSWORD_LENGTH
+from matchmaker.vocab import ROLES
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
+    password = PasswordField(_l("Kata sandi"), validators=[DataRequired()])
+    submit = SubmitField(_l("Masuk"))
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(_l("Kata sandi baru"),
+                             validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
+    confirm = PasswordField(_l("Ulangi kata sandi"),
+                            validators=[DataRequired(), EqualTo("password", _l("Tidak sama."))])
+    submit = SubmitField(_l("Simpan kata sandi"))
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current_password = PasswordField(_l("Kata sandi saat ini"), validators=[DataRequired()])
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Nama"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Peran"), choices=[(k, v) for k, v in ROLES.items()])
+    city = StringField(_l("Kode kota (untuk Pokja)"), validators=[Optional(), Length(max=8)])
+    language = SelectField(_l("Bahasa"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
+    submit = SubmitField(_l("Buat pengguna"))
+
+
+class PreferencesForm(FlaskForm):
+    language = SelectField(_l("Bahasa"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
+    timezone = SelectField(_l("Zona waktu"), choices=[
+        ("", _l("Zona kota saya")), ("Asia/Jakarta", "WIB (Asia/Jakarta)"),
+        ("Asia/Makassar", "WITA (Asia/Makassar)"), ("Asia/Jayapura", "WIT (Asia/Jayapura)")])
+    submit = SubmitField(_l("Simpan"))

@@ -1,0 +1,5 @@
+"""Web pages of the matching package."""
+
+from flask import Blueprint
+
+bp = Blueprint("matching", __name__)

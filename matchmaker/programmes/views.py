@@ -1,0 +1,5 @@
+"""Web pages of the programmes package."""
+
+from flask import Blueprint
+
+bp = Blueprint("programmes", __name__)

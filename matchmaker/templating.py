@@ -1,0 +1,59 @@
+"""Template filters and globals shared by every page."""
+
+from flask import Flask, current_app
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from matchmaker import vocab
+from matchmaker.timeutils import labelled_times, local_time, zone_label
+
+
+def _label(table: dict):
+    return lambda key: table.get(key, key) if key else ""
+
+
+def format_times(value, *zones, fmt="%H:%M") -> str:
+    """'09:00 WIB / 10:00 WITA': the viewer's zone first, then each given zone once."""
+    viewer = [current_user.display_zone] if current_user and current_user.is_authenticated else []
+    return labelled_times(value, viewer + [z for z in zones if z], fmt)
+
+
+# (endpoint, label, who sees it); a link shows once its blueprint provides the endpoint.
+NAV_LINKS = [
+    ("matching.recommend_page", _l("Cari mentor"), "facilitator"),
+    ("matching.cohort_page", _l("Kohort"), "facilitator"),
+    ("programmes.index", _l("Program"), "user"),
+    ("programmes.dashboard", _l("Dasbor"), "facilitator"),
+    ("programmes.knowledge", _l("Pengetahuan"), "user"),
+    ("reminders.outbox", _l("Kotak keluar"), "admin"),
+    ("auth.users", _l("Pengguna"), "admin"),
+]
+
+
+def nav_links() -> list[tuple[str, str]]:
+    if not current_user.is_authenticated:
+        return []
+    allowed = {"user", "facilitator" if current_user.is_facilitator else "",
+               "admin" if current_user.is_admin else ""}
+    return [(endpoint, label) for endpoint, label, who in NAV_LINKS
+            if who in allowed and endpoint in current_app.view_functions]
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        topic=_label(vocab.TOPICS),
+        maturity=_label(vocab.MATURITY),
+        priority=_label(vocab.PRIORITY),
+        fiscal=_label(vocab.FISCAL_CAPACITY),
+        outcome=_label(vocab.OUTCOME_TYPES),
+        role=_label(vocab.ROLES),
+        kind=_label(vocab.KINDS),
+        local_time=local_time,
+        local_time_label=zone_label,
+        times=format_times,
+        number=lambda v, d=0: "" if v is None else f"{v:,.{d}f}".replace(",", " "),
+    )
+    app.jinja_env.globals.update(vocab=vocab, nav_links=nav_links,
+                                 has_endpoint=lambda name: name in app.view_functions,
+                                 current_locale=lambda: str(get_locale()))

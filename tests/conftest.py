@@ -1,0 +1,140 @@
+"""Fixtures: one app and schema per test session, emptied between tests.
+
+The database is SQLite (a temporary file) unless MATCHMAKER_TEST_DB=postgres, in which case a
+fresh PostgreSQL database is created on TEST_PG_URL's server and dropped at the end.
+"""
+
+import os
+import uuid
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+from sqlalchemy import delete
+from sqlalchemy.engine import make_url
+
+from config import TestingConfig
+from matchmaker import create_app
+from matchmaker.auth import services as auth_services
+from matchmaker.cities.importer import load_regions
+from matchmaker.extensions import db
+
+PG_SERVER = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+KEEP_TABLES = {"cities", "province_figures"}
+PASSWORD = "correct-horse-battery"
+
+
+def _admin_conninfo(url: str) -> str:
+    u = make_url(url)
+    return f"host={u.host} port={u.port or 5432} user={u.username} dbname={u.database}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if os.environ.get("MATCHMAKER_TEST_DB", "sqlite") != "postgres":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        return
+    name = f"matchmaker_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_admin_conninfo(PG_SERVER), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(_admin_conninfo(PG_SERVER), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def app_config(database_url, tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        INSTANCE_DIR = instance
+        MAIL_OUTBOX_DIR = str(instance / "outbox")
+
+    return Config
+
+
+@pytest.fixture(scope="session")
+def _schema(app_config):
+    app = create_app(app_config)
+    with app.app_context():
+        db.create_all()
+        load_regions()
+        db.session.commit()
+    yield
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_config, _schema):
+    app = create_app(app_config)
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in KEEP_TABLES:
+                db.session.execute(delete(table))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def now():
+    """A fixed 'now' for services that take the clock as a parameter."""
+    return datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def make_user(app):
+    counter = iter(range(10_000))
+
+    def make(role: str = "facilitator", city: str | None = None, **kw):
+        email = kw.pop("email", f"{role}{next(counter)}@example.id")
+        user = auth_services.create_user(email, role, kw.pop("name", ""), city, PASSWORD, **kw)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def sign_in(user, password: str = PASSWORD):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.text
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def api(client):
+    """Call the JSON API as a user, with a real bearer token."""
+
+    class Api:
+        def __init__(self, user=None):
+            self.headers = {}
+            if user is not None:
+                token = auth_services.issue_api_token(user)
+                db.session.commit()
+                self.headers = {"Authorization": f"Bearer {token}"}
+
+        def __getattr__(self, method):
+            def call(path, **kw):
+                return getattr(client, method)(path, headers=self.headers, **kw)
+            return call
+
+    return Api
