@@ -8,6 +8,7 @@ that a recommendation is one sparse product plus vector arithmetic over one topi
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 from scipy.stats import rankdata
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -114,6 +115,16 @@ class CohortResult:
     unpaired: list[tuple[NeedDoc, str]]
     total: float
     greedy_total: float
+
+
+@dataclass
+class _Query:
+    """A need text, vectorised once."""
+
+    vector: sparse.csr_matrix  # 1 x (word + char features), weighted by WORD_SHARE
+    word_columns: np.ndarray  # word-vocabulary columns of the text, sorted
+    word_weights: np.ndarray
+    surface: dict[str, str]  # normalised term -> first word of the text it came from
 
 
 @dataclass
@@ -227,14 +238,19 @@ class MatchModel:
         self._topics: dict[str, tuple] = {}
         if not practices:
             return
-        word_matrix = self._words.fit_transform(docs).tocsr()
-        char_matrix = self._chars.fit_transform(docs).tocsr()
-        self._word_matrix = word_matrix
+        self._word_matrix = self._words.fit_transform(docs).tocsr()
         self._vocabulary = self._words.get_feature_names_out()
+        features = self._weighted(self._word_matrix, self._chars.fit_transform(docs))
         topics = np.array([p.topic for p in practices], dtype=object)
         for topic in sorted(set(topics)):
             rows = np.flatnonzero(topics == topic)
-            self._topics[topic] = (rows, word_matrix[rows], char_matrix[rows])
+            # Transposed (features x practices): a query only reads the rows of its own terms.
+            self._topics[topic] = (rows, features[rows].T.tocsr())
+
+    @staticmethod
+    def _weighted(words, chars) -> sparse.csr_matrix:
+        """Join word and char TF-IDF so that one dot product gives the blended cosine."""
+        return sparse.hstack([WORD_SHARE * words, (1 - WORD_SHARE) * chars], format="csr")
 
     def _city(self, code: str) -> int:
         try:
@@ -242,18 +258,27 @@ class MatchModel:
         except KeyError:
             raise KeyError(f"unknown city code {code!r}") from None
 
-    def _vectorise(self, texts: list[str]):
+    def _queries(self, texts: list[str]) -> list[_Query]:
         docs = [normalise(t) for t in texts]
-        return self._words.transform(docs).tocsr(), self._chars.transform(docs).tocsr()
+        words = self._words.transform(docs).tocsr()
+        vectors = self._weighted(words, self._chars.transform(docs))
+        queries = []
+        for i, text in enumerate(texts):
+            row = words[i]
+            order = np.argsort(row.indices)
+            surface: dict[str, str] = {}
+            for word, term in terms(text):
+                surface.setdefault(term, word)
+            queries.append(_Query(vectors[i], row.indices[order], row.data[order], surface))
+        return queries
 
-    def _rank(self, mentee: int, topic: str, word_query, char_query,
-              exclude: frozenset[str]) -> _Ranking:
+    def _rank(self, mentee: int, topic: str, query: _Query, exclude: frozenset[str]) -> _Ranking:
         """Score every city that runs a practice on the topic, best practice per city."""
         empty = _Ranking(mentee, np.empty(0, int), np.empty(0, int), np.empty((0, 4)),
                          np.empty(0))
         if topic not in self._topics:
             return empty
-        rows, words, chars = self._topics[topic]
+        rows, features = self._topics[topic]
         cities = self._practice_city[rows]
         keep = cities != mentee
         excluded = [self._index[code] for code in exclude if code in self._index]
@@ -261,8 +286,7 @@ class MatchModel:
             keep &= ~np.isin(cities, excluded)
         if not keep.any():
             return empty
-        relevance = (WORD_SHARE * (words @ word_query.T).toarray().ravel()
-                     + (1 - WORD_SHARE) * (chars @ char_query.T).toarray().ravel())
+        relevance = (query.vector @ features).toarray().ravel()
         rows, cities, relevance = rows[keep], cities[keep], relevance[keep]
 
         distance = np.linalg.norm(self._context[cities] - self._context[mentee], axis=1)
@@ -282,26 +306,26 @@ class MatchModel:
         best = best[np.lexsort((self._code_rank[cities[best]], -scores[best]))]
         return _Ranking(mentee, rows[best], cities[best], factors[best], scores[best])
 
-    def _candidate(self, ranking: _Ranking, i: int, text: str, word_query) -> Candidate:
+    def _candidate(self, ranking: _Ranking, i: int, query: _Query) -> Candidate:
         row, city = ranking.practices[i], ranking.cities[i]
         return Candidate(
             code=str(self.codes[city]),
             practice_id=int(self._practice_ids[row]),
             score=float(ranking.scores[i]),
             factors={name: float(v) for name, v in zip(FACTORS, ranking.factors[i], strict=True)},
-            matched_terms=self._matched_terms(text, word_query, row),
+            matched_terms=self._matched_terms(query, row),
             similar_traits=self._similar_traits(ranking.mentee, city),
         )
 
-    def _matched_terms(self, text: str, word_query, row: int) -> list[str]:
+    def _matched_terms(self, query: _Query, row: int) -> list[str]:
         """Surface words of the need shared with the practice, biggest TF-IDF share first."""
-        overlap = word_query.multiply(self._word_matrix[row]).tocoo()
-        order = np.lexsort((overlap.col, -overlap.data))
-        shared = [self._vocabulary[overlap.col[k]] for k in order[:5]]
-        surface: dict[str, str] = {}
-        for word, term in terms(text):
-            surface.setdefault(term, word)
-        return [surface[term] for term in shared if term in surface]
+        start, end = self._word_matrix.indptr[row:row + 2]
+        shared, in_query, in_practice = np.intersect1d(
+            query.word_columns, self._word_matrix.indices[start:end], assume_unique=True,
+            return_indices=True)
+        weight = query.word_weights[in_query] * self._word_matrix.data[start:end][in_practice]
+        best = shared[np.lexsort((shared, -weight))[:5]]
+        return [query.surface[self._vocabulary[column]] for column in best]
 
     def _similar_traits(self, mentee: int, mentor: int) -> list[str]:
         def close(values: np.ndarray, tolerance: float) -> bool:
@@ -323,10 +347,9 @@ class MatchModel:
         mentee = self._city(mentee_code)
         if topic not in self._topics:
             return []
-        words, chars = self._vectorise([need_text])
-        ranking = self._rank(mentee, topic, words, chars, exclude)
-        return [self._candidate(ranking, i, need_text, words)
-                for i in range(min(limit, len(ranking.scores)))]
+        (query,) = self._queries([need_text])
+        ranking = self._rank(mentee, topic, query, exclude)
+        return [self._candidate(ranking, i, query) for i in range(min(limit, len(ranking.scores)))]
 
     def score_need(self, need: NeedDoc, exclude: frozenset[str] = frozenset()) -> list[Candidate]:
         """Return every mentor candidate for a need, best first."""
@@ -342,10 +365,9 @@ class MatchModel:
         """
         if not self._topics:
             return CohortResult([], [(n, "no_practice") for n in needs], 0.0, 0.0)
-        texts = [need_text(n) for n in needs]
-        words, chars = self._vectorise(texts)
-        rankings = [self._rank(self._city(n.city_code), n.topic, words[i], chars[i], frozenset())
-                    for i, n in enumerate(needs)]
+        queries = self._queries([need_text(n) for n in needs])
+        rankings = [self._rank(self._city(n.city_code), n.topic, query, frozenset())
+                    for n, query in zip(needs, queries, strict=True)]
         group_of = {}
         for need in needs:
             group_of.setdefault((need.city_code, need.topic), len(group_of))
@@ -382,7 +404,7 @@ class MatchModel:
             ranking = rankings[i]
             if i in paired:
                 position = int(np.flatnonzero(ranking.cities == mentors[paired[i]])[0])
-                pairs.append((need, self._candidate(ranking, position, texts[i], words[i])))
+                pairs.append((need, self._candidate(ranking, position, queries[i])))
             elif not len(ranking.scores):
                 unpaired.append((need, "no_practice"))
             elif not (ranking.scores >= min_score).any():

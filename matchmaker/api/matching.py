@@ -1,0 +1,3 @@
+"""Matching endpoints of the JSON API."""
+
+from matchmaker.api.base import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Programmes endpoints of the JSON API."""
+
+from matchmaker.api.base import bp  # noqa: F401

@@ -1,0 +1,109 @@
+"""Learning programmes (mentor city + mentee city + topic) and their sessions."""
+
+import enum
+from datetime import datetime, timedelta
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from matchmaker.dbtypes import UTCDateTime
+from matchmaker.extensions import db
+from matchmaker.timeutils import utcnow
+
+
+class ProgrammeStatus(enum.StrEnum):
+    PROPOSED = "proposed"
+    AGREED = "agreed"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATUSES = (ProgrammeStatus.PROPOSED, ProgrammeStatus.AGREED, ProgrammeStatus.ACTIVE)
+
+
+class SessionStatus(enum.StrEnum):
+    PLANNED = "planned"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+def _enum(cls, name: str):
+    return Enum(cls, name=name, native_enum=False, length=20,
+                values_callable=lambda e: [m.value for m in e], validate_strings=True)
+
+
+class Programme(db.Model):
+    __tablename__ = "programmes"
+    __table_args__ = (
+        # At most one open programme per (mentor, mentee, topic); the service says so first.
+        Index("uq_programmes_open_pair", "mentor_city_id", "mentee_city_id", "topic", unique=True,
+              sqlite_where=text("status IN ('proposed', 'agreed', 'active')"),
+              postgresql_where=text("status IN ('proposed', 'agreed', 'active')")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentor_city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    mentee_city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    topic: Mapped[str] = mapped_column(String(30))
+    need_id: Mapped[int | None] = mapped_column(ForeignKey("needs.id", ondelete="SET NULL"))
+    practice_id: Mapped[int | None] = mapped_column(ForeignKey("practices.id", ondelete="SET NULL"))
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[ProgrammeStatus] = mapped_column(_enum(ProgrammeStatus, "programme_status"),
+                                                    default=ProgrammeStatus.PROPOSED, index=True)
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    mentor_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mentee_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Replication outcome, recorded at completion: none | plan | budget | regulation | operation.
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    outcome_on: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome_evidence: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    mentor = relationship("City", foreign_keys=[mentor_city_id])
+    mentee = relationship("City", foreign_keys=[mentee_city_id])
+    need = relationship("Need")
+    practice = relationship("Practice")
+    facilitator = relationship("User")
+    sessions = relationship("ProgrammeSession", back_populates="programme",
+                            order_by="ProgrammeSession.starts_at", cascade="all, delete-orphan")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def zones(self) -> list[str]:
+        """Both cities' zones, mentee first: the order times are shown in."""
+        return [self.mentee.timezone, self.mentor.timezone]
+
+
+class ProgrammeSession(db.Model):
+    """One teleconference of a programme. Times are UTC; uid and sequence feed iCalendar."""
+
+    __tablename__ = "programme_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"),
+                                              index=True)
+    number: Mapped[int] = mapped_column()
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    duration_minutes: Mapped[int] = mapped_column(default=90)
+    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
+    meeting_url: Mapped[str] = mapped_column(String(500), default="")
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[SessionStatus] = mapped_column(_enum(SessionStatus, "session_status"),
+                                                  default=SessionStatus.PLANNED, index=True)
+    uid: Mapped[str] = mapped_column(String(120), unique=True)
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    programme = relationship("Programme", back_populates="sessions")
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
