@@ -44,6 +44,17 @@ class Config:
 
     REMINDER_OFFSETS = os.environ.get("REMINDER_OFFSETS", "24h,1h")
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", "0")
+    # Reminder sweep: tries per message before it is `failed`, first retry delay (doubling),
+    # how long a sweep owns the rows it claimed, rows claimed per transaction, SMTP timeout.
+    REMINDER_MAX_ATTEMPTS = int(os.environ.get("REMINDER_MAX_ATTEMPTS", "5"))
+    REMINDER_RETRY_SECONDS = int(os.environ.get("REMINDER_RETRY_SECONDS", "60"))
+    REMINDER_LEASE_SECONDS = int(os.environ.get("REMINDER_LEASE_SECONDS", "600"))
+    REMINDER_BATCH_SIZE = int(os.environ.get("REMINDER_BATCH_SIZE", "50"))
+    REMINDER_NOTES_NUDGE_HOURS = int(os.environ.get("REMINDER_NOTES_NUDGE_HOURS", "24"))
+    REMINDER_DIGEST_WEEKDAY = int(os.environ.get("REMINDER_DIGEST_WEEKDAY", "0"))  # Monday
+    REMINDER_DIGEST_HOUR = int(os.environ.get("REMINDER_DIGEST_HOUR", "8"))  # local time
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "20"))
+    SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "60"))
 
     # Business knobs (DOMAIN.md defaults).
     MENTOR_CAPACITY = int(os.environ.get("MENTOR_CAPACITY", "2"))

@@ -6,7 +6,12 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitF
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from matchmaker.auth.services import MIN_PASSWORD_LENGTH
+from matchmaker.formutils import choices
 from matchmaker.vocab import ROLES
+
+LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
+ZONES = {"Asia/Jakarta": "WIB (Asia/Jakarta)", "Asia/Makassar": "WITA (Asia/Makassar)",
+         "Asia/Jayapura": "WIT (Asia/Jayapura)"}
 
 
 class LoginForm(FlaskForm):
@@ -30,15 +35,13 @@ class ChangePasswordForm(SetPasswordForm):
 class UserForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Nama"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Peran"), choices=[(k, v) for k, v in ROLES.items()])
+    role = SelectField(_l("Peran"), choices=choices(ROLES))
     city = StringField(_l("Kode kota (untuk Pokja)"), validators=[Optional(), Length(max=8)])
-    language = SelectField(_l("Bahasa"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
+    language = SelectField(_l("Bahasa"), choices=choices(LANGUAGES))
     submit = SubmitField(_l("Buat pengguna"))
 
 
 class PreferencesForm(FlaskForm):
-    language = SelectField(_l("Bahasa"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
-    timezone = SelectField(_l("Zona waktu"), choices=[
-        ("", _l("Zona kota saya")), ("Asia/Jakarta", "WIB (Asia/Jakarta)"),
-        ("Asia/Makassar", "WITA (Asia/Makassar)"), ("Asia/Jayapura", "WIT (Asia/Jayapura)")])
+    language = SelectField(_l("Bahasa"), choices=choices(LANGUAGES))
+    timezone = SelectField(_l("Zona waktu"), choices=choices(ZONES, _l("Zona kota saya")))
     submit = SubmitField(_l("Simpan"))

@@ -5,18 +5,15 @@ from flask_wtf import FlaskForm
 from wtforms import FloatField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from matchmaker.formutils import choices
 from matchmaker.vocab import FISCAL_CAPACITY, MATURITY, PRIORITY, TOPICS
 
 
-def _choices(table: dict, blank: bool = False):
-    return ([("", "—")] if blank else []) + [(k, v) for k, v in table.items()]
-
-
 class PracticeForm(FlaskForm):
-    topic = SelectField(_l("Topik"), choices=_choices(TOPICS))
+    topic = SelectField(_l("Topik"), choices=choices(TOPICS))
     title = StringField(_l("Judul"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Uraian"), validators=[Optional(), Length(max=20000)])
-    maturity = SelectField(_l("Tingkat kematangan"), choices=_choices(MATURITY))
+    maturity = SelectField(_l("Tingkat kematangan"), choices=choices(MATURITY))
     started_year = IntegerField(_l("Tahun mulai"),
                                 validators=[Optional(), NumberRange(1945, 2100)])
     outcomes = TextAreaField(_l("Hasil"), validators=[Optional(), Length(max=20000)])
@@ -24,10 +21,10 @@ class PracticeForm(FlaskForm):
 
 
 class NeedForm(FlaskForm):
-    topic = SelectField(_l("Topik"), choices=_choices(TOPICS))
+    topic = SelectField(_l("Topik"), choices=choices(TOPICS))
     title = StringField(_l("Judul"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Uraian"), validators=[Optional(), Length(max=20000)])
-    priority = SelectField(_l("Prioritas"), choices=_choices(PRIORITY), default="medium")
+    priority = SelectField(_l("Prioritas"), choices=choices(PRIORITY), default="medium")
     submit = SubmitField(_l("Simpan"))
 
 
@@ -38,7 +35,7 @@ class IndicatorForm(FlaskForm):
     drinking_water_access_pct = FloatField(_l("Akses air minum layak (%)"),
                                            validators=[Optional(), NumberRange(0, 100)])
     slum_area_ha = FloatField(_l("Luas kumuh (ha)"), validators=[Optional(), NumberRange(0)])
-    fiscal_capacity = SelectField(_l("Kapasitas fiskal"), choices=_choices(FISCAL_CAPACITY, True))
+    fiscal_capacity = SelectField(_l("Kapasitas fiskal"), choices=choices(FISCAL_CAPACITY, "—"))
     submit = SubmitField(_l("Simpan"))
 
 

@@ -121,7 +121,7 @@ class CohortResult:
 class _Query:
     """A need text, vectorised once."""
 
-    vector: sparse.csr_matrix  # 1 x (word + char features), weighted by WORD_SHARE
+    vector: sparse.csr_matrix  # 1 x (word features | char features)
     word_columns: np.ndarray  # word-vocabulary columns of the text, sorted
     word_weights: np.ndarray
     surface: dict[str, str]  # normalised term -> first word of the text it came from
@@ -240,17 +240,16 @@ class MatchModel:
             return
         self._word_matrix = self._words.fit_transform(docs).tocsr()
         self._vocabulary = self._words.get_feature_names_out()
-        features = self._weighted(self._word_matrix, self._chars.fit_transform(docs))
+        # Word and char TF-IDF side by side, practice side weighted, so that one dot product
+        # with a query's [word | char] vector gives the blended cosine.
+        features = sparse.hstack([WORD_SHARE * self._word_matrix,
+                                  (1 - WORD_SHARE) * self._chars.fit_transform(docs)],
+                                 format="csr")
         topics = np.array([p.topic for p in practices], dtype=object)
         for topic in sorted(set(topics)):
             rows = np.flatnonzero(topics == topic)
             # Transposed (features x practices): a query only reads the rows of its own terms.
             self._topics[topic] = (rows, features[rows].T.tocsr())
-
-    @staticmethod
-    def _weighted(words, chars) -> sparse.csr_matrix:
-        """Join word and char TF-IDF so that one dot product gives the blended cosine."""
-        return sparse.hstack([WORD_SHARE * words, (1 - WORD_SHARE) * chars], format="csr")
 
     def _city(self, code: str) -> int:
         try:
@@ -261,7 +260,7 @@ class MatchModel:
     def _queries(self, texts: list[str]) -> list[_Query]:
         docs = [normalise(t) for t in texts]
         words = self._words.transform(docs).tocsr()
-        vectors = self._weighted(words, self._chars.transform(docs))
+        vectors = sparse.hstack([words, self._chars.transform(docs)], format="csr")
         queries = []
         for i, text in enumerate(texts):
             row = words[i]
@@ -371,19 +370,8 @@ class MatchModel:
         group_of = {}
         for need in needs:
             group_of.setdefault((need.city_code, need.topic), len(group_of))
-
-        mentors = sorted({int(c) for r in rankings for c in r.cities[r.scores >= min_score]},
-                         key=lambda c: self._code_rank[c])
-        column = np.full(len(self.codes), -1)
-        column[mentors] = np.arange(len(mentors))
-        best = np.full((len(group_of), len(mentors)), -np.inf)  # best score per group x mentor
-        chosen = np.full(best.shape, -1)  # which need gives that score
-        for i, (need, ranking) in enumerate(zip(needs, rankings, strict=True)):
-            eligible = ranking.scores >= min_score
-            g, cols = group_of[(need.city_code, need.topic)], column[ranking.cities[eligible]]
-            better = ranking.scores[eligible] > best[g, cols]
-            best[g, cols[better]] = ranking.scores[eligible][better]
-            chosen[g, cols[better]] = i
+        groups = [group_of[(n.city_code, n.topic)] for n in needs]
+        mentors, best, chosen = self._group_scores(rankings, groups, len(group_of), min_score)
 
         slots = [capacity.get(str(self.codes[m]), default_capacity) for m in mentors]
         slot_mentor = np.repeat(np.arange(len(mentors)), np.maximum(np.array(slots, int), 0))
@@ -399,7 +387,7 @@ class MatchModel:
                 paired[int(chosen[g, slot_mentor[s]])] = int(slot_mentor[s])
 
         pairs, unpaired = [], []
-        paired_groups = {group_of[(needs[i].city_code, needs[i].topic)] for i in paired}
+        paired_groups = {groups[i] for i in paired}
         for i, need in enumerate(needs):
             ranking = rankings[i]
             if i in paired:
@@ -409,7 +397,7 @@ class MatchModel:
                 unpaired.append((need, "no_practice"))
             elif not (ranking.scores >= min_score).any():
                 unpaired.append((need, "below_min_score"))
-            elif group_of[(need.city_code, need.topic)] in paired_groups:
+            elif groups[i] in paired_groups:
                 unpaired.append((need, "duplicate_topic"))
             else:
                 unpaired.append((need, "capacity"))
@@ -419,6 +407,23 @@ class MatchModel:
             total=float(sum(c.score for _, c in pairs)),
             greedy_total=_greedy_total(best, slots),
         )
+
+    def _group_scores(self, rankings: list[_Ranking], groups: list[int], n_groups: int,
+                      min_score: float) -> tuple[list[int], np.ndarray, np.ndarray]:
+        """Return the eligible mentors, the best score per (group, mentor) and its need."""
+        mentors = sorted({int(c) for r in rankings for c in r.cities[r.scores >= min_score]},
+                         key=lambda c: self._code_rank[c])
+        column = np.full(len(self.codes), -1)
+        column[mentors] = np.arange(len(mentors))
+        best = np.full((n_groups, len(mentors)), -np.inf)  # -inf: cannot be paired
+        chosen = np.full(best.shape, -1)
+        for i, (group, ranking) in enumerate(zip(groups, rankings, strict=True)):
+            eligible = ranking.scores >= min_score
+            cols, scores = column[ranking.cities[eligible]], ranking.scores[eligible]
+            better = scores > best[group, cols]
+            best[group, cols[better]] = scores[better]
+            chosen[group, cols[better]] = i
+        return mentors, best, chosen
 
 
 def _greedy_total(best: np.ndarray, slots: list[int]) -> float:

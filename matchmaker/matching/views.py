@@ -1,5 +1,104 @@
-"""Web pages of the matching package."""
+"""Web pages of the matching package: find a mentor, pair a cohort, accept pairs."""
 
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from matchmaker.auth.services import ensure_facilitator
+from matchmaker.cities import services as cities
+from matchmaker.cities.models import City
+from matchmaker.errors import MatchmakerError, ValidationError
+from matchmaker.extensions import db
+from matchmaker.matching import services
+from matchmaker.matching.forms import CohortFilterForm, RecommendForm
+from matchmaker.timeutils import utcnow
 
 bp = Blueprint("matching", __name__)
+
+FACTOR_LABELS = {
+    "relevance": _l("Relevansi"),
+    "maturity": _l("Kematangan"),
+    "context": _l("Kesamaan konteks"),
+    "complementarity": _l("Saling melengkapi"),
+}
+
+
+@bp.app_context_processor
+def matching_helpers():
+    """Let the city profile show which needs elsewhere its practices answer."""
+    return {"matching_could_mentor": services.could_mentor, "matching_factor_labels": FACTOR_LABELS}
+
+
+def _city_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(select(City.code, City.name).order_by(City.name, City.code))
+    return [("", "—")] + [(code, f"{name} ({code})") for code, name in rows]
+
+
+@bp.route("/match")
+@login_required
+def recommend_page():
+    ensure_facilitator(current_user)
+    form = RecommendForm(request.args)
+    form.city.choices = _city_choices()
+    need = None
+    need_id = request.args.get("need", type=int)
+    if need_id:
+        need = cities.get_need(need_id)
+        form.city.data, form.topic.data = need.city.code, need.topic
+        if not (form.text.data or "").strip():
+            form.text.data = f"{need.title}\n{need.description or ''}".strip()
+    limit = request.args.get("limit", type=int) or services.DEFAULT_LIMIT
+    result = None
+    if form.city.data and form.topic.data:
+        mentee = cities.get_city(form.city.data)
+        result = services.recommend_mentors(mentee, form.topic.data, form.text.data, limit, utcnow())
+    return render_template("matching/recommend.html", form=form, need=need, result=result,
+                           factor_labels=FACTOR_LABELS)
+
+
+@bp.route("/match/cohort")
+@login_required
+def cohort_page():
+    ensure_facilitator(current_user)
+    form = CohortFilterForm(request.args)
+    form.province.choices = [("", "—")] + cities.provinces()
+    filters = services.CohortFilters(topic=form.topic.data or "", province=form.province.data or "",
+                                     priority=form.priority.data or "")
+    needs = services.cohort_needs(filters)
+    proposed = services.proposed_need_ids()
+    is_run = bool(request.args.get("run"))
+    selected = set(request.args.getlist("need", type=int)) if is_run else {
+        n.id for n in needs if n.id not in proposed}
+    result = services.run_cohort(current_user, sorted(selected), utcnow()) if is_run else None
+    return render_template("matching/cohort.html", form=form, filters=filters, needs=needs,
+                           proposed=proposed, selected=selected, result=result,
+                           proposals=services.list_proposals(), factor_labels=FACTOR_LABELS,
+                           back=request.query_string.decode())
+
+
+def _parse_pair(raw: str) -> tuple[int, str]:
+    need_id, _sep, code = raw.partition(":")
+    if not need_id.isdigit() or not code:
+        raise ValidationError(_("Pasangan tidak valid: %(pair)s", pair=raw))
+    return int(need_id), code
+
+
+@bp.route("/match/cohort/accept", methods=["POST"])
+@login_required
+def accept_pairs():
+    ensure_facilitator(current_user)
+    raw = [request.form["only"]] if request.form.get("only") else request.form.getlist("pairs")
+    try:
+        proposals = services.accept_pairs(current_user, [_parse_pair(p) for p in raw], utcnow())
+    except MatchmakerError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("%(n)d pasangan diterima sebagai usulan.", n=len(proposals)), "success")
+    # Only a query string comes back from the form, so the redirect stays on this page.
+    back = request.form.get("back", "").lstrip("?")
+    target = url_for("matching.cohort_page")
+    return redirect(f"{target}?{back}" if back else target)

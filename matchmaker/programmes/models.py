@@ -21,6 +21,18 @@ class ProgrammeStatus(enum.StrEnum):
 
 
 OPEN_STATUSES = (ProgrammeStatus.PROPOSED, ProgrammeStatus.AGREED, ProgrammeStatus.ACTIVE)
+# Statuses in which sessions may still be planned, moved or cancelled.
+PLANNABLE_STATUSES = OPEN_STATUSES
+
+
+class ReplicationOutcome(enum.StrEnum):
+    """How far the mentee took the practice, lowest to highest."""
+
+    NONE = "none"
+    PLAN = "plan"
+    BUDGET = "budget"
+    REGULATION = "regulation"
+    OPERATION = "operation"
 
 
 class SessionStatus(enum.StrEnum):
@@ -60,6 +72,10 @@ class Programme(db.Model):
     outcome: Mapped[str | None] = mapped_column(String(20))
     outcome_on: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome_evidence: Mapped[str] = mapped_column(Text, default="")
+    # Who recorded an agreement made outside the service (meeting, letter), and how.
+    agreement_note: Mapped[str] = mapped_column(Text, default="")
+    agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -74,6 +90,14 @@ class Programme(db.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def city_ids(self) -> tuple[int, int]:
+        return (self.mentor_city_id, self.mentee_city_id)
+
+    @property
+    def display_title(self) -> str:
+        return self.title or f"{self.mentor.name} → {self.mentee.name}"
 
     @property
     def zones(self) -> list[str]:
@@ -97,6 +121,7 @@ class ProgrammeSession(db.Model):
     agenda: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[SessionStatus] = mapped_column(_enum(SessionStatus, "session_status"),
                                                   default=SessionStatus.PLANNED, index=True)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
     uid: Mapped[str] = mapped_column(String(120), unique=True)
     sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -107,3 +132,7 @@ class ProgrammeSession(db.Model):
     @property
     def ends_at(self) -> datetime:
         return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED

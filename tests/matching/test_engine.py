@@ -1,4 +1,5 @@
 import itertools
+import random
 
 import pytest
 
@@ -409,3 +410,23 @@ def test_cohort_pairs_carry_explained_candidates(cities):
     assert paired_need == need
     assert candidate == model.score_need(need)[0]
     assert candidate.matched_terms == ["lumpur", "tinja"]
+
+
+def test_cohort_total_is_never_below_greedy():
+    rng = random.Random(3)
+    words = ["lumpur", "tinja", "terjadwal", "ipal", "komunal", "sambungan", "rumah", "tangki",
+             "septik", "operator"]
+    cities = [make_city(f"{11 + n}.71", population=rng.randint(50_000, 2_000_000),
+                        kind=rng.choice(["kota", "kabupaten"])) for n in range(30)]
+    practices = [make_practice(c.code, " ".join(rng.sample(words, 4)),
+                               maturity=rng.choice(MATURITY_LEVELS)) for c in cities[:12]]
+    needs = [make_need(rng.choice(cities).code, " ".join(rng.sample(words, 3)))
+             for _ in range(40)]
+    model = MatchModel.build(cities, practices)
+
+    result = model.assign_cohort(needs, capacity={}, default_capacity=1)
+
+    assert result.total >= result.greedy_total - 1e-9
+    assert len(result.pairs) + len(result.unpaired) == len(needs)
+    mentors = [c.code for _, c in result.pairs]
+    assert len(mentors) == len(set(mentors))

@@ -1,0 +1,41 @@
+"""Cohort proposals: pairs a facilitator accepted from a cohort assignment."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from matchmaker.dbtypes import UTCDateTime
+from matchmaker.extensions import db
+from matchmaker.timeutils import utcnow
+
+
+class ProposalStatus(enum.StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+
+
+class CohortProposal(db.Model):
+    """A (need, mentor) pair kept until it becomes a programme (then programme_id is set)."""
+
+    __tablename__ = "cohort_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
+    mentor_city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    practice_id: Mapped[int | None] = mapped_column(ForeignKey("practices.id", ondelete="SET NULL"))
+    score: Mapped[float] = mapped_column()
+    status: Mapped[ProposalStatus] = mapped_column(
+        Enum(ProposalStatus, name="proposal_status", native_enum=False, length=20,
+             values_callable=lambda e: [m.value for m in e], validate_strings=True),
+        default=ProposalStatus.PROPOSED, index=True)
+    programme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programmes.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    need = relationship("Need")
+    mentor = relationship("City")
+    practice = relationship("Practice")
+    created_by = relationship("User")

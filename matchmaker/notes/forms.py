@@ -1,0 +1,83 @@
+"""Input shapes of the notes forms; the rules themselves live in notes.services."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
+
+from matchmaker.vocab import OUTCOME_TYPES, TOPICS
+
+ATTENDANCE_ROWS = 3
+LESSON_ROWS = 1
+ACTION_ROWS = 1
+
+
+class AttendanceRow(Form):
+    name = StringField(_l("Nama"))
+    city = SelectField(_l("Kota"), choices=[])
+    agency = StringField(_l("Instansi / OPD"))
+
+
+class LessonRow(Form):
+    text = TextAreaField(_l("Pelajaran"), render_kw={"rows": 2})
+    outcome = SelectField(_l("Jenis hasil"), choices=[("", "—")] + list(OUTCOME_TYPES.items()))
+    topic = SelectField(_l("Topik"), choices=list(TOPICS.items()))
+
+
+class ActionRow(Form):
+    text = StringField(_l("Tindak lanjut"))
+    owner_city = SelectField(_l("Kota penanggung jawab"), choices=[])
+    owner_person = StringField(_l("Penanggung jawab"))
+    due = StringField(_l("Tenggat"), render_kw={"type": "date"})
+
+
+class NotesForm(FlaskForm):
+    body = TextAreaField(_l("Catatan (Markdown)"), render_kw={"rows": 8})
+    attendance = FieldList(FormField(AttendanceRow), min_entries=ATTENDANCE_ROWS, max_entries=200)
+    lessons = FieldList(FormField(LessonRow), min_entries=LESSON_ROWS, max_entries=200)
+    actions = FieldList(FormField(ActionRow), min_entries=ACTION_ROWS, max_entries=200)
+
+    def set_programme(self, programme) -> None:
+        """Offer the programme's two cities (mentee first) and default lessons to its topic."""
+        cities = [(programme.mentee.code, programme.mentee.name),
+                  (programme.mentor.code, programme.mentor.name)]
+        for row in self.attendance:
+            row.city.choices = [("", _l("Lainnya / fasilitator"))] + cities
+        for row in self.actions:
+            row.owner_city.choices = [("", "—")] + cities
+        for row in self.lessons:
+            if not row.topic.data:
+                row.topic.data = programme.topic
+
+    def payload(self) -> dict:
+        """The form as the API's notes body: rows left blank are skipped."""
+        def filled(rows, keys):
+            return [{k: row[k] for k in keys} for row in (entry.data for entry in rows)
+                    if any((row[k] or "").strip() for k in keys if k not in ("topic", "city"))]
+
+        return {"body": self.body.data or "",
+                "attendance": filled(self.attendance, ("name", "city", "agency")),
+                "lessons": filled(self.lessons, ("text", "outcome", "topic")),
+                "actions": filled(self.actions, ("text", "owner_city", "owner_person", "due"))}
+
+
+class NoteEditForm(FlaskForm):
+    body = TextAreaField(_l("Catatan (Markdown)"), render_kw={"rows": 10})
+
+
+class LessonEditForm(FlaskForm):
+    text = TextAreaField(_l("Pelajaran"), render_kw={"rows": 4})
+    outcome = SelectField(_l("Jenis hasil"), choices=list(OUTCOME_TYPES.items()))
+    topic = SelectField(_l("Topik"), choices=list(TOPICS.items()))
+
+
+class ActionEditForm(FlaskForm):
+    text = StringField(_l("Tindak lanjut"))
+    owner_city = SelectField(_l("Kota penanggung jawab"), choices=[])
+    owner_person = StringField(_l("Penanggung jawab"))
+    due = StringField(_l("Tenggat"), render_kw={"type": "date"})
+    status = SelectField(_l("Status"), choices=[("open", _l("Terbuka")), ("done", _l("Selesai")),
+                                                ("dropped", _l("Dibatalkan"))])
+
+
+class ActionStatusForm(FlaskForm):
+    status = HiddenField()

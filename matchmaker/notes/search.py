@@ -1,0 +1,126 @@
+"""The knowledge base: full-text search over lessons and "similar lessons".
+
+One index serves SQLite and PostgreSQL alike: `lesson_terms` holds every word of a lesson as
+written and its Sastrawi stem (kept in step by `Lesson.text`'s validator). A query word
+matches a lesson that holds its stem, or a word that starts with it ("advok" finds
+"advokasi"); every query word must match. Hits are ranked by TF-IDF over that index.
+Similar lessons are TF-IDF cosine neighbours over the stemmed lesson texts (scikit-learn).
+"""
+
+import math
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import linear_kernel
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
+
+from matchmaker.cities.models import City
+from matchmaker.extensions import db
+from matchmaker.matching.text import normalise
+from matchmaker.notes.models import Lesson, LessonTerm
+from matchmaker.notes.text import query_terms
+from matchmaker.programmes.models import Programme, ProgrammeSession
+
+SIMILAR_MIN_SCORE = 0.05
+
+
+@dataclass
+class LessonFilters:
+    q: str = ""
+    topic: str = ""
+    outcome: str = ""
+    city: str = ""  # a city code: lessons of programmes that city took part in
+    year: int | None = None  # the year the session was held
+
+    def as_args(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v not in ("", None)}
+
+
+def _filtered(filters: LessonFilters):
+    stmt = select(Lesson).join(ProgrammeSession, ProgrammeSession.id == Lesson.session_id)
+    if filters.topic:
+        stmt = stmt.where(Lesson.topic == filters.topic)
+    if filters.outcome:
+        stmt = stmt.where(Lesson.outcome_type == filters.outcome)
+    if filters.city:
+        mentor, mentee = aliased(City), aliased(City)
+        stmt = (stmt.join(Programme, Programme.id == Lesson.programme_id)
+                .join(mentor, mentor.id == Programme.mentor_city_id)
+                .join(mentee, mentee.id == Programme.mentee_city_id)
+                .where(or_(mentor.code == filters.city, mentee.code == filters.city)))
+    if filters.year:
+        # A range on the stored UTC instant works the same on both databases and uses the index.
+        stmt = stmt.where(ProgrammeSession.starts_at >= datetime(filters.year, 1, 1, tzinfo=UTC),
+                          ProgrammeSession.starts_at < datetime(filters.year + 1, 1, 1, tzinfo=UTC))
+    return stmt
+
+
+def text_scores(query: str) -> dict[int, float]:
+    """Lesson id -> TF-IDF score for the lessons holding every word of the query."""
+    words = query_terms(query)
+    if not words:
+        return {}
+    conditions = []
+    for word, root in words:
+        conditions.append(LessonTerm.term == root)
+        conditions.append(LessonTerm.term.startswith(word, autoescape=True))
+    rows = db.session.execute(select(LessonTerm.lesson_id, LessonTerm.term, LessonTerm.count)
+                              .where(or_(*conditions))).all()
+    total = db.session.scalar(select(func.count()).select_from(Lesson)) or 1
+    matches: dict[int, dict[int, float]] = {}
+    for index, (word, root) in enumerate(words):
+        hits = [(lesson_id, count) for lesson_id, term, count in rows
+                if term == root or term.startswith(word)]
+        holders = {lesson_id for lesson_id, _count in hits}
+        idf = math.log(1 + total / max(len(holders), 1))
+        for lesson_id, count in hits:
+            weight = (1 + math.log(count)) * idf
+            per_word = matches.setdefault(lesson_id, {})
+            per_word[index] = max(per_word.get(index, 0.0), weight)
+    return {lesson_id: sum(per_word.values()) for lesson_id, per_word in matches.items()
+            if len(per_word) == len(words)}
+
+
+def search_lessons(filters: LessonFilters, limit: int = 200) -> list[Lesson]:
+    """Lessons matching the filters: best text match first, else the most recent sessions first."""
+    stmt = _filtered(filters)
+    if filters.q.strip():
+        scores = text_scores(filters.q)
+        if not scores:
+            return []
+        found = list(db.session.scalars(stmt.where(Lesson.id.in_(scores))))
+        found.sort(key=lambda lesson: (-scores[lesson.id], -lesson.id))
+        return found[:limit]
+    return list(db.session.scalars(stmt.order_by(ProgrammeSession.starts_at.desc(), Lesson.id.desc())
+                                   .limit(limit)))
+
+
+def lesson_years() -> list[int]:
+    """Years in which sessions with lessons were held, newest first, for the year filter."""
+    starts = db.session.scalars(select(ProgrammeSession.starts_at).join(
+        Lesson, Lesson.session_id == ProgrammeSession.id).distinct())
+    return sorted({value.year for value in starts}, reverse=True)
+
+
+def similar_lessons(lesson: Lesson, limit: int = 5) -> list[tuple[Lesson, float]]:
+    """The lessons whose stemmed text is closest to this one's (TF-IDF cosine), best first."""
+    rows = db.session.execute(select(Lesson.id, Lesson.text).order_by(Lesson.id)).all()
+    if len(rows) < 2:
+        return []
+    ids = [row.id for row in rows]
+    texts = [normalise(row.text) for row in rows]
+    if not texts[ids.index(lesson.id)].strip():
+        return []
+    try:
+        matrix = TfidfVectorizer(sublinear_tf=True).fit_transform(texts)
+    except ValueError:  # every text empty after normalising
+        return []
+    target = ids.index(lesson.id)
+    scores = linear_kernel(matrix[target], matrix).ravel()
+    ranked = sorted(((score, ids[i]) for i, score in enumerate(scores)
+                     if i != target and score >= SIMILAR_MIN_SCORE), reverse=True)[:limit]
+    by_id = {item.id: item for item in db.session.scalars(
+        select(Lesson).where(Lesson.id.in_([lesson_id for _s, lesson_id in ranked])))}
+    return [(by_id[lesson_id], float(score)) for score, lesson_id in ranked]

@@ -1,0 +1,178 @@
+"""Session notes pages, edits with history, and the knowledge base at /knowledge."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from matchmaker.errors import MatchmakerError
+from matchmaker.extensions import db
+from matchmaker.notes import search, services
+from matchmaker.notes.forms import ActionEditForm, ActionStatusForm, LessonEditForm, NoteEditForm, NotesForm
+from matchmaker.programmes.services import ensure_participant, get_session, is_participant
+from matchmaker.timeutils import utcnow
+from matchmaker.vocab import OUTCOME_TYPES, TOPICS
+
+bp = Blueprint("notes", __name__)
+
+
+def _put_errors_on_form(form, error: MatchmakerError) -> None:
+    """Show a service error next to its field: 'lessons[0].outcome' -> form.lessons[0].outcome."""
+    problems = getattr(error, "errors", None) or [{"field": error.field, "message": error.message}]
+    for problem in problems:
+        target = form
+        for part in (problem["field"] or "").replace("]", "").replace("[", ".").split("."):
+            if not part:
+                continue
+            try:
+                target = target[int(part)] if part.isdigit() else getattr(target, part)
+            except (AttributeError, IndexError, KeyError, TypeError):
+                target = None
+                break
+            target = getattr(target, "form", target)  # step into a FormField's sub-form
+        if target is not None and hasattr(target, "errors") and isinstance(target.errors, list):
+            target.errors.append(problem["message"])
+        else:
+            form.form_errors.append(problem["message"])
+
+
+def _session_page(session, form, status: int = 200):
+    record = services.session_record(current_user, session)
+    return render_template("notes/session.html", session=session, programme=session.programme,
+                           record=record, form=form, status_form=ActionStatusForm(),
+                           render=services.render_markdown, now=utcnow()), status
+
+
+@bp.route("/sessions/<int:session_id>/notes", methods=["GET", "POST"])
+@login_required
+def session_notes(session_id: int):
+    session = get_session(session_id)
+    ensure_participant(current_user, session.programme)
+    form = NotesForm()
+    form.set_programme(session.programme)
+    if form.is_submitted():
+        if not form.validate():
+            return _session_page(session, form, 400)
+        data = form.payload()
+        try:
+            services.log_notes(current_user, session, data["body"], data["attendance"], data["lessons"],
+                               data["actions"], utcnow())
+        except MatchmakerError as error:
+            db.session.rollback()
+            if error.status != 400:
+                raise
+            _put_errors_on_form(form, error)
+            return _session_page(session, form, 400)
+        db.session.commit()
+        flash(_("Catatan tersimpan."), "success")
+        return redirect(url_for("notes.session_notes", session_id=session.id))
+    return _session_page(session, form)
+
+
+def _edit(form, template: str, item, session, action, **context):
+    if form.validate_on_submit():
+        try:
+            action()
+        except MatchmakerError as error:
+            db.session.rollback()
+            if error.status != 400:
+                raise
+            _put_errors_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Perubahan tersimpan."), "success")
+            return redirect(url_for("notes.session_notes", session_id=session.id))
+    return render_template(template, form=form, item=item, session=session, programme=session.programme,
+                           **context), (400 if form.is_submitted() else 200)
+
+
+@bp.route("/notes/<int:note_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_note(note_id: int):
+    note = services.get_note(note_id)
+    ensure_participant(current_user, note.session.programme)
+    form = NoteEditForm(data={"body": note.body_markdown} if request.method == "GET" else None)
+    return _edit(form, "notes/edit_note.html", note, note.session,
+                 lambda: services.edit_note(current_user, note, form.body.data, utcnow()),
+                 render=services.render_markdown)
+
+
+@bp.route("/lessons/<int:lesson_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_lesson(lesson_id: int):
+    lesson = services.get_lesson(lesson_id)
+    ensure_participant(current_user, lesson.programme)
+    form = LessonEditForm(data={"text": lesson.text, "outcome": lesson.outcome_type, "topic": lesson.topic}
+                          if request.method == "GET" else None)
+    return _edit(form, "notes/edit_lesson.html", lesson, lesson.session,
+                 lambda: services.edit_lesson(current_user, lesson, {
+                     "text": form.text.data, "outcome": form.outcome.data, "topic": form.topic.data},
+                     utcnow()))
+
+
+@bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_action(action_id: int):
+    action = services.get_action(action_id)
+    programme = action.programme
+    ensure_participant(current_user, programme)
+    form = ActionEditForm(data={"text": action.text, "owner_city": action.owner_city.code,
+                                "owner_person": action.owner_person, "due": action.due_on.isoformat(),
+                                "status": action.status.value} if request.method == "GET" else None)
+    form.owner_city.choices = [(programme.mentee.code, programme.mentee.name),
+                               (programme.mentor.code, programme.mentor.name)]
+    return _edit(form, "notes/edit_action.html", action, action.session,
+                 lambda: services.edit_action(current_user, action, {
+                     "text": form.text.data, "owner_city": form.owner_city.data,
+                     "owner_person": form.owner_person.data, "due": form.due.data,
+                     "status": form.status.data}, utcnow()))
+
+
+@bp.route("/actions/<int:action_id>/status", methods=["POST"])
+@login_required
+def action_status(action_id: int):
+    action = services.get_action(action_id)
+    form = ActionStatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_action_status(current_user, action, form.status.data, utcnow())
+    db.session.commit()
+    flash(_("Status tindak lanjut diperbarui."), "success")
+    return redirect(request.form.get("next") or url_for("notes.session_notes", session_id=action.session_id)
+                    + f"#action-{action.id}")
+
+
+@bp.route("/attendance/<int:attendance_id>/delete", methods=["POST"])
+@login_required
+def remove_attendance(attendance_id: int):
+    row = services.get_attendance(attendance_id)
+    session_id = row.session_id
+    form = ActionStatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.remove_attendance(current_user, row, utcnow())
+    db.session.commit()
+    flash(_("Data kehadiran dihapus."), "info")
+    return redirect(url_for("notes.session_notes", session_id=session_id) + "#attendance")
+
+
+@bp.route("/knowledge")
+@login_required
+def knowledge():
+    year = request.args.get("year", "")
+    filters = search.LessonFilters(
+        q=request.args.get("q", "").strip()[:200],
+        topic=request.args.get("topic", "") if request.args.get("topic") in TOPICS else "",
+        outcome=request.args.get("outcome", "") if request.args.get("outcome") in OUTCOME_TYPES else "",
+        city=request.args.get("city", "").strip()[:8],
+        year=int(year) if year.isdigit() else None)
+    lessons = search.search_lessons(filters)
+    return render_template("notes/knowledge.html", lessons=lessons, filters=filters,
+                           years=search.lesson_years(), cities=search.lesson_cities())
+
+
+@bp.route("/lessons/<int:lesson_id>")
+@login_required
+def lesson(lesson_id: int):
+    item = services.get_lesson(lesson_id)
+    return render_template("notes/lesson.html", lesson=item, similar=search.similar_lessons(item),
+                           can_open_session=is_participant(current_user, item.programme))

@@ -1,0 +1,97 @@
+"""Sessions as iCalendar (RFC 5545) events: one file per session and a feed per user.
+
+The UID of a session never changes and its SEQUENCE rises on every change, so calendar clients
+(Outlook, Google Calendar, Thunderbird) update or drop the event they already hold. The e-mail
+invitations of the reminders package use `session_calendar` too, with the same UID/SEQUENCE.
+"""
+
+from flask import current_app
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from matchmaker.programmes.models import ProgrammeSession, SessionStatus
+from matchmaker.programmes.services import pokja_members
+from matchmaker.timeutils import as_utc, labelled_times, utcnow
+
+PRODID = "-//Matchmaker//Pembelajaran Horizontal//ID"
+
+
+def _address(email: str, name: str, role: str | None = None) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    address.params["CN"] = vText(name or email)
+    if role:
+        address.params["ROLE"] = vText(role)
+        address.params["PARTSTAT"] = vText("NEEDS-ACTION")
+    return address
+
+
+def _description(session: ProgrammeSession) -> str:
+    programme = session.programme
+    lines = [
+        f"{programme.display_title}",
+        f"Sesi {session.number}: {session.agenda}",
+        f"Mentor: {programme.mentor.name} · Mentee: {programme.mentee.name}",
+        f"Waktu: {labelled_times(session.starts_at, programme.zones)}",
+    ]
+    if session.meeting_url:
+        lines.append(f"Tautan rapat: {session.meeting_url}")
+    if session.status == SessionStatus.CANCELLED and session.cancel_reason:
+        lines.append(f"Dibatalkan: {session.cancel_reason}")
+    return "\n".join(lines)
+
+
+def session_to_ical_event(session: ProgrammeSession) -> Event:
+    """The session as a VEVENT: stable UID, rising SEQUENCE, times in UTC."""
+    programme = session.programme
+    event = Event()
+    event.add("uid", session.uid)
+    event.add("sequence", session.sequence)
+    event.add("dtstamp", as_utc(session.updated_at or utcnow()))
+    event.add("last-modified", as_utc(session.updated_at or utcnow()))
+    event.add("created", as_utc(session.created_at or utcnow()))
+    event.add("dtstart", as_utc(session.starts_at))
+    event.add("dtend", as_utc(session.ends_at))
+    event.add("summary", f"Sesi {session.number}: {programme.display_title} – {session.agenda}"[:250])
+    event.add("description", _description(session))
+    event.add("status", "CANCELLED" if session.status == SessionStatus.CANCELLED else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    if session.meeting_url:
+        event.add("url", session.meeting_url)
+        event.add("location", session.meeting_url)
+    facilitator = programme.facilitator
+    if facilitator is not None:
+        event.add("organizer", _address(facilitator.email, facilitator.name))
+    else:
+        sender = current_app.config.get("MAIL_DEFAULT_SENDER") or "matchmaker@localhost"
+        event.add("organizer", _address(sender, "Matchmaker"))
+    for member in pokja_members(programme):
+        event.add("attendee", _address(member.email, member.name, "REQ-PARTICIPANT"),
+                  encode=False)
+    return event
+
+
+def _calendar(name: str, method: str | None = None) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def session_calendar(session: ProgrammeSession, method: str | None = None) -> bytes:
+    """One session as a complete .ics file (method REQUEST/CANCEL for e-mail invitations)."""
+    calendar = _calendar(session.programme.display_title, method)
+    calendar.add_component(session_to_ical_event(session))
+    return calendar.to_ical()
+
+
+def feed_calendar(sessions: list[ProgrammeSession], name: str = "Matchmaker") -> bytes:
+    """A subscription feed: every session of the user's programmes, cancelled ones included."""
+    calendar = _calendar(name)
+    calendar.add("refresh-interval", "PT1H", parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
+    for session in sessions:
+        calendar.add_component(session_to_ical_event(session))
+    return calendar.to_ical()

@@ -1,0 +1,79 @@
+"""Input shapes of the programme pages; the services check the rules."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from matchmaker.programmes.services import (
+    DEFAULT_DURATION_MINUTES,
+    DEFAULT_INTERVAL_DAYS,
+    DEFAULT_SESSION_COUNT,
+    OUTCOME_LABELS,
+)
+from matchmaker.vocab import TOPICS
+
+ZONES = [("Asia/Jakarta", "WIB (Asia/Jakarta, UTC+7)"), ("Asia/Makassar", "WITA (Asia/Makassar, UTC+8)"),
+         ("Asia/Jayapura", "WIT (Asia/Jayapura, UTC+9)")]
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class ProgrammeForm(FlaskForm):
+    mentor = StringField(_l("Kode kota mentor"), validators=[DataRequired(), Length(max=8)],
+                         description=_l("Kode Kemendagri, mis. 74.71"))
+    mentee = StringField(_l("Kode kota mentee"), validators=[DataRequired(), Length(max=8)],
+                         description=_l("Kode Kemendagri, mis. 35.72"))
+    topic = SelectField(_l("Topik"), choices=list(TOPICS.items()))
+    title = StringField(_l("Judul (opsional)"), validators=[Optional(), Length(max=200)])
+    need_id = HiddenField()
+    practice_id = HiddenField()
+    submit = SubmitField(_l("Usulkan program"))
+
+
+class SeriesForm(FlaskForm):
+    count = IntegerField(_l("Jumlah sesi"), default=DEFAULT_SESSION_COUNT,
+                         validators=[InputRequired(), NumberRange(1, 24)])
+    first_start = DateTimeLocalField(_l("Sesi pertama (waktu setempat)"), format=LOCAL_FORMAT,
+                                     validators=[InputRequired()])
+    timezone = SelectField(_l("Zona waktu"), choices=ZONES)
+    interval_days = IntegerField(_l("Jarak antarsesi (hari)"), default=DEFAULT_INTERVAL_DAYS,
+                                 validators=[InputRequired(), NumberRange(1, 90)])
+    duration_minutes = IntegerField(_l("Durasi (menit)"), default=DEFAULT_DURATION_MINUTES,
+                                    validators=[InputRequired(), NumberRange(15, 600)])
+    meeting_url = StringField(_l("Tautan rapat"), validators=[Optional(), Length(max=500)])
+    agendas = TextAreaField(_l("Agenda, satu baris per sesi"), render_kw={"rows": 6})
+    submit = SubmitField(_l("Rencanakan sesi"))
+
+
+class SessionForm(FlaskForm):
+    starts_at = DateTimeLocalField(_l("Mulai (waktu setempat)"), format=LOCAL_FORMAT,
+                                   validators=[InputRequired()])
+    timezone = SelectField(_l("Zona waktu"), choices=ZONES)
+    duration_minutes = IntegerField(_l("Durasi (menit)"), default=DEFAULT_DURATION_MINUTES,
+                                    validators=[InputRequired(), NumberRange(15, 600)])
+    meeting_url = StringField(_l("Tautan rapat"), validators=[Optional(), Length(max=500)])
+    agenda = StringField(_l("Agenda"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Simpan sesi"))
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Alasan"), validators=[Optional(), Length(max=2000)],
+                           render_kw={"rows": 2})
+    submit = SubmitField(_l("Kirim"))
+
+
+class CompleteForm(FlaskForm):
+    outcome = SelectField(_l("Hasil replikasi"), choices=[(k.value, v) for k, v in OUTCOME_LABELS.items()])
+    outcome_on = DateField(_l("Sejak kapan"), validators=[Optional()])
+    evidence = TextAreaField(_l("Bukti (dokumen, tautan, keterangan)"), validators=[Optional()],
+                             render_kw={"rows": 3})
+    submit = SubmitField(_l("Selesaikan program"))

@@ -1,0 +1,89 @@
+"""Reminder rows: the outbox that one sweep delivers, each row at most once."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from matchmaker.dbtypes import UTCDateTime
+from matchmaker.extensions import db
+from matchmaker.timeutils import utcnow
+
+
+class ReminderKind(enum.StrEnum):
+    SESSION = "session"            # n hours before a session
+    CANCELLED = "cancelled"        # a session was cancelled
+    ACTION_DUE = "action_due"      # a follow-up action falls due tomorrow
+    NOTES = "notes"                # 24 h after a session that still has no notes
+    DIGEST = "digest"              # weekly summary for facilitators
+
+
+class ReminderStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+def _enum(cls, name: str):
+    return Enum(cls, name=name, native_enum=False, length=20,
+                values_callable=lambda e: [m.value for m in e], validate_strings=True)
+
+
+class Reminder(db.Model):
+    """One message to one person. `dedupe_key` makes every reminder exist once.
+
+    Keys: ``session:{session}:u{user}:l{lead minutes}:{start}`` (one per session start, so a
+    move re-arms a reminder already sent for the old time), ``cancelled:{session}:u{user}``,
+    ``action_due:{action}:u{user}:{due date}``, ``notes:{session}:u{user}``,
+    ``digest:u{user}:{ISO week}``.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        # The sweep's query: pending rows by the time they may next be tried.
+        Index("ix_reminders_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_reminders_session_recipient", "session_id", "recipient_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ReminderKind] = mapped_column(_enum(ReminderKind, "reminder_kind"))
+    status: Mapped[ReminderStatus] = mapped_column(_enum(ReminderStatus, "reminder_status"),
+                                                   default=ReminderStatus.PENDING)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programme_sessions.id", ondelete="SET NULL"))
+    # Follow-up action id (notes package); no foreign key so actions can be deleted freely.
+    action_id: Mapped[int | None] = mapped_column()
+    lead_minutes: Mapped[int | None] = mapped_column()
+    # The session start this reminder announces; a send-time check compares it with the session.
+    event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Past this instant the message is useless and is skipped instead of sent.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    # A sweep's claim: rows with a live lease belong to that sweep (claim_token) only.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    skip_reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    recipient = relationship("User")
+    session = relationship("ProgrammeSession")
+
+    @property
+    def message_id(self) -> str:
+        """Stable per row, so a repeated delivery is recognisable as the same message."""
+        return f"<reminder-{self.id}@matchmaker>"
+
+    def skip(self, reason: str) -> None:
+        self.status = ReminderStatus.SKIPPED
+        self.skip_reason = reason[:200]
+        self.claimed_until = None
+        self.claim_token = None

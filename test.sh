@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Set up everything the tests need, then run them on SQLite and on PostgreSQL.
+# Under CI=true a missing PostgreSQL or Chromium is a failure, not a skip.
+set -euo pipefail
+cd "$(dirname "$0")"
+. ./scripts/setup.sh
+
+ci="${CI:-false}"
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing Debian chromium and chromium-driver"
+    apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null
+  elif [ "$ci" = true ]; then
+    echo "chromium is missing and cannot be installed here" >&2; exit 1
+  fi
+fi
+
+pg_url="${TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres}"
+pg_up() { .venv/bin/python scripts/pg_ping.py "$pg_url" >/dev/null 2>&1; }
+if ! pg_up && command -v pg_ctlcluster >/dev/null 2>&1; then
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+  sleep 2
+fi
+run_pg=true
+if ! pg_up; then
+  if [ "$ci" = true ]; then echo "PostgreSQL at $pg_url is not reachable" >&2; exit 1; fi
+  echo "!! PostgreSQL not reachable at $pg_url: skipping the PostgreSQL run" >&2
+  run_pg=false
+fi
+
+echo "== ruff"
+.venv/bin/ruff check .
+echo "== tests on SQLite"
+.venv/bin/python -m pytest "$@"
+if [ "$run_pg" = true ]; then
+  echo "== tests on PostgreSQL"
+  MATCHMAKER_TEST_DB=postgres TEST_PG_URL="$pg_url" .venv/bin/python -m pytest "$@"
+fi

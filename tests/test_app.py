@@ -1,0 +1,45 @@
+import pytest
+
+from config import ProductionConfig, TestingConfig
+from matchmaker import create_app
+
+
+def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "dev-only-not-secret")
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProductionConfig)
+
+
+def test_production_cookies_are_secure_httponly_and_lax():
+    assert ProductionConfig.SESSION_COOKIE_SECURE is True
+    assert ProductionConfig.SESSION_COOKIE_HTTPONLY is True
+    assert ProductionConfig.SESSION_COOKIE_SAMESITE == "Lax"
+
+
+def test_state_changing_forms_need_a_csrf_token(app_config, _schema):
+    class WithCsrf(app_config):
+        WTF_CSRF_ENABLED = True
+
+    app = create_app(WithCsrf)
+    client = app.test_client()
+    response = client.post("/login", data={"email": "a@b.id", "password": "x"})
+    assert response.status_code == 400
+    page = client.get("/login").text
+    assert 'name="csrf_token"' in page
+
+
+def test_html_errors_are_pages_and_api_errors_are_json(client):
+    assert "<html" in client.get("/no-such-page").text
+    assert client.get("/api/v1/no-such").json["error"]
+
+
+def test_static_assets_are_served_locally(client):
+    page = client.get("/login").text
+    assert "cdn." not in page and "https://" not in page
+    css = client.get("/bootstrap/static/css/bootstrap.min.css")
+    assert css.status_code == 200
+    css.close()
+
+
+def test_testing_config_never_starts_the_scheduler():
+    assert TestingConfig.SCHEDULER_ENABLED is False
