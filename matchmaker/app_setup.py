@@ -46,10 +46,11 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.auth.views import bp as auth_bp
     from matchmaker.cities.views import bp as cities_bp
     from matchmaker.matching.views import bp as matching_bp
+    from matchmaker.notes.views import bp as notes_bp
     from matchmaker.programmes.views import bp as programmes_bp
     from matchmaker.reminders.views import bp as reminders_bp
 
-    for bp in (auth_bp, cities_bp, matching_bp, programmes_bp, reminders_bp):
+    for bp in (auth_bp, cities_bp, matching_bp, notes_bp, programmes_bp, reminders_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API authenticates by bearer token or session + JSON body
     app.register_blueprint(api_bp)

@@ -7,6 +7,8 @@ import click
 from matchmaker.auth import services as auth_services
 from matchmaker.cities.importer import DATA_DIR, import_profiles, load_regions
 from matchmaker.extensions import db
+from matchmaker.notes.demo import load_notes_demo
+from matchmaker.programmes.demo import load_programme_demo
 from matchmaker.timeutils import utcnow
 
 DEMO_PASSWORD = "demo-matchmaker"
@@ -31,6 +33,8 @@ def load_demo(now=None) -> list[tuple[str, str]]:
         if user is None:
             user = auth_services.create_user(email, role, name, city, DEMO_PASSWORD)
         accounts.append((email, role))
+    load_programme_demo(now)
+    load_notes_demo(now)
     db.session.flush()
     return accounts
 

@@ -25,7 +25,7 @@ NAV_LINKS = [
     ("matching.cohort_page", _l("Kohort"), "facilitator"),
     ("programmes.index", _l("Program"), "user"),
     ("programmes.dashboard", _l("Dasbor"), "facilitator"),
-    ("programmes.knowledge", _l("Pengetahuan"), "user"),
+    ("notes.knowledge", _l("Pengetahuan"), "user"),
     ("reminders.outbox", _l("Kotak keluar"), "admin"),
     ("auth.users", _l("Pengguna"), "admin"),
 ]

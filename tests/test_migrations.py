@@ -35,12 +35,14 @@ def test_upgrade_to_head_matches_the_models(app_config, empty_database_url):
 
     app = create_app(Config)
     with app.app_context():
-        upgrade()
-        with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
-            diff = compare_metadata(context, db.metadata)
-        assert diff == []
-        assert "cities" in inspect(db.engine).get_table_names()
-        downgrade(revision="base")
-        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
-        db.engine.dispose()
+        try:
+            upgrade()
+            with db.engine.connect() as conn:
+                context = MigrationContext.configure(conn, opts={"compare_type": True})
+                diff = compare_metadata(context, db.metadata)
+            assert diff == []
+            assert "cities" in inspect(db.engine).get_table_names()
+            downgrade(revision="base")
+            assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        finally:
+            db.engine.dispose()

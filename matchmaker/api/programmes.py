@@ -1,3 +1,172 @@
-"""Programmes endpoints of the JSON API."""
+"""Programme, series, session and calendar endpoints of the JSON API."""
 
-from matchmaker.api.base import bp  # noqa: F401
+from flask import Response, jsonify, request
+from flask_login import current_user
+
+from matchmaker.api.base import bp, json_body
+from matchmaker.errors import ValidationError
+from matchmaker.extensions import db
+from matchmaker.programmes import services
+from matchmaker.programmes.calendar import session_calendar
+from matchmaker.timeutils import utcnow
+
+
+def _text(data: dict, key: str, default: str = "") -> str:
+    value = data.get(key, default)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise ValidationError(f"{key} must be a string", field=key)
+    return value
+
+
+def _optional_int(data: dict, key: str) -> int | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"{key} must be a whole number", field=key)
+    return value
+
+
+@bp.get("/programmes")
+def list_programmes():
+    programmes = services.list_programmes(current_user)
+    return jsonify({"count": len(programmes),
+                    "programmes": [{k: v for k, v in services.programme_dict(p).items()
+                                    if k != "sessions"} for p in programmes]})
+
+
+@bp.post("/programmes")
+def create_programme():
+    data = json_body()
+    programme = services.create_programme(
+        current_user, _text(data, "mentor"), _text(data, "mentee"), _text(data, "topic"), utcnow(),
+        title=_text(data, "title"), need_id=_optional_int(data, "need_id"),
+        practice_id=_optional_int(data, "practice_id"))
+    db.session.commit()
+    return jsonify({"id": programme.id, "status": programme.status.value}), 201
+
+
+@bp.get("/programmes/<int:programme_id>")
+def get_programme(programme_id: int):
+    programme = services.get_programme(programme_id)
+    services.ensure_participant(current_user, programme)
+    return jsonify(services.programme_dict(programme))
+
+
+def _transition(programme_id: int, action):
+    programme = services.get_programme(programme_id)
+    data = json_body() if _has_body() else {}
+    action(programme, data)
+    db.session.commit()
+    return jsonify(services.programme_dict(programme))
+
+
+def _has_body() -> bool:
+    return bool(request.get_data())
+
+
+@bp.post("/programmes/<int:programme_id>/accept")
+def accept_programme(programme_id: int):
+    return _transition(programme_id, lambda p, d: services.respond_to_proposal(
+        current_user, p, True, utcnow()))
+
+
+@bp.post("/programmes/<int:programme_id>/decline")
+def decline_programme(programme_id: int):
+    return _transition(programme_id, lambda p, d: services.respond_to_proposal(
+        current_user, p, False, utcnow(), _text(d, "reason")))
+
+
+@bp.post("/programmes/<int:programme_id>/agreement")
+def record_agreement(programme_id: int):
+    return _transition(programme_id, lambda p, d: services.record_agreement(
+        current_user, p, utcnow(), _text(d, "note")))
+
+
+@bp.post("/programmes/<int:programme_id>/activate")
+def activate_programme(programme_id: int):
+    return _transition(programme_id, lambda p, d: services.activate_programme(
+        current_user, p, utcnow()))
+
+
+@bp.post("/programmes/<int:programme_id>/cancel")
+def cancel_programme(programme_id: int):
+    return _transition(programme_id, lambda p, d: services.cancel_programme(
+        current_user, p, _text(d, "reason"), utcnow()))
+
+
+@bp.post("/programmes/<int:programme_id>/complete")
+def complete_programme(programme_id: int):
+    return _transition(programme_id, lambda p, d: services.complete_programme(
+        current_user, p, _text(d, "outcome"), utcnow(), outcome_on=d.get("outcome_on"),
+        evidence=_text(d, "evidence")))
+
+
+def _planned_response(planned: services.Planned):
+    return jsonify({"sessions": [services.session_dict(s) for s in planned.sessions],
+                    "warnings": planned.warnings})
+
+
+@bp.post("/programmes/<int:programme_id>/series")
+def plan_series(programme_id: int):
+    programme = services.get_programme(programme_id)
+    data = json_body()
+    if "count" not in data:
+        raise ValidationError("count is required", field="count")
+    if not isinstance(data.get("first_start"), str):
+        raise ValidationError("first_start is required: local time YYYY-MM-DDTHH:MM",
+                              field="first_start")
+    agendas = data.get("agendas")
+    planned = services.plan_series(
+        current_user, programme, data["count"], data["first_start"], utcnow(),
+        timezone=_text(data, "timezone") or None,
+        interval_days=data.get("interval_days", services.DEFAULT_INTERVAL_DAYS),
+        duration_minutes=data.get("duration_minutes", services.DEFAULT_DURATION_MINUTES),
+        meeting_url=_text(data, "meeting_url"), agendas=agendas,
+        allow_past=data.get("allow_past") is True)
+    db.session.commit()
+    return _planned_response(planned), 201
+
+
+@bp.post("/programmes/<int:programme_id>/sessions")
+def add_session(programme_id: int):
+    programme = services.get_programme(programme_id)
+    data = json_body()
+    if not isinstance(data.get("starts_at"), str):
+        raise ValidationError("starts_at is required: local time YYYY-MM-DDTHH:MM",
+                              field="starts_at")
+    planned = services.add_session(
+        current_user, programme, data["starts_at"], utcnow(), timezone=_text(data, "timezone") or None,
+        duration_minutes=data.get("duration_minutes", services.DEFAULT_DURATION_MINUTES),
+        meeting_url=_text(data, "meeting_url"), agenda=_text(data, "agenda"),
+        allow_past=data.get("allow_past") is True)
+    db.session.commit()
+    return _planned_response(planned), 201
+
+
+@bp.get("/sessions/<int:session_id>")
+def get_session(session_id: int):
+    session = services.get_session(session_id)
+    services.ensure_participant(current_user, session.programme)
+    return jsonify(services.session_dict(session))
+
+
+@bp.patch("/sessions/<int:session_id>")
+def patch_session(session_id: int):
+    session = services.get_session(session_id)
+    planned = services.patch_session(current_user, session, json_body(), utcnow())
+    db.session.commit()
+    body = services.session_dict(session)
+    body["warnings"] = planned.warnings
+    return jsonify(body)
+
+
+@bp.get("/sessions/<int:session_id>/calendar.ics")
+def session_calendar_file(session_id: int):
+    session = services.get_session(session_id)
+    services.ensure_participant(current_user, session.programme)
+    return Response(session_calendar(session), mimetype="text/calendar",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="session-{session.id}.ics"'})

@@ -3,7 +3,7 @@
 Each module below adds its routes to the one blueprint; importing them here registers them.
 """
 
-from matchmaker.api import cities, matching, programmes
+from matchmaker.api import cities, matching, notes, programmes
 from matchmaker.api.base import bp
 
-__all__ = ["bp", "cities", "matching", "programmes"]
+__all__ = ["bp", "cities", "matching", "notes", "programmes"]

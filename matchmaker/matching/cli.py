@@ -66,7 +66,6 @@ def register_matching_commands(app) -> None:
             except MatchmakerError as error:
                 raise click.ClickException(error.message) from None
         if as_json:
-            result = {k: v for k, v in result.items() if k != "need_text"}
             click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         else:
             _print_table(result)

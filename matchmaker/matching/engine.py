@@ -3,6 +3,12 @@
 Pure NumPy / scikit-learn: city profiles and practice texts in, ranked candidates out.
 The model is built once (TF-IDF matrices, scaled context matrix, per-topic indexes) so
 that a recommendation is one sparse product plus vector arithmetic over one topic.
+
+Memory: relevance is a word-level TF-IDF cosine over stemmed terms (float32, one matrix
+per topic). Character n-grams are computed only over the *vocabulary* (one short document
+per distinct term), to map a misspelt or unseen need word onto its closest known term;
+document-level character n-grams cost ~1 GB and ~80 % of build time at 100,000 cities
+for no measurable ranking gain once terms are stemmed (docs/matching-benchmark.md).
 """
 
 from dataclasses import dataclass
@@ -31,8 +37,11 @@ FACTORS = tuple(WEIGHTS)
 RUNNING_FLOOR = WEIGHTS["maturity"] * MATURITY_SCORES["pilot"]
 IDEA_SCALE = 0.9 * RUNNING_FLOOR
 
-# Share of word-level vs character-level TF-IDF cosine in the relevance factor.
-WORD_SHARE = 0.7
+# A need word missing from the practice vocabulary (typo, unseen inflection) counts as its
+# closest vocabulary term when their character n-gram cosine reaches SPELLING_MIN, weighted
+# by that cosine. Shorter words are too ambiguous to correct.
+SPELLING_MIN = 0.5
+SPELLING_MIN_LENGTH = 4
 
 # Context similarity = exp(-distance / CONTEXT_SCALE) over weighted standardised features.
 CONTEXT_SCALE = 3.0
@@ -121,7 +130,7 @@ class CohortResult:
 class _Query:
     """A need text, vectorised once."""
 
-    vector: sparse.csr_matrix  # 1 x (word features | char features)
+    vector: sparse.csr_matrix  # 1 x word features, L2-normalised TF-IDF
     word_columns: np.ndarray  # word-vocabulary columns of the text, sorted
     word_weights: np.ndarray
     surface: dict[str, str]  # normalised term -> first word of the text it came from
@@ -215,6 +224,7 @@ class MatchModel:
         # first would shrink the spread of sparse indicators and exaggerate the few known ones.
         scaled = make_pipeline(StandardScaler(), SimpleImputer(strategy="median")).fit_transform(
             numeric)
+        # Two one-hot columns: scaled so that a kota/kabupaten mismatch adds KIND_WEIGHT.
         kind = OneHotEncoder(sparse_output=False).fit_transform(self._kind.reshape(-1, 1))
         weights = np.array(list(CONTEXT_FEATURES.values()))
         self._context = np.hstack([scaled * weights, kind * KIND_WEIGHT / np.sqrt(2)])
@@ -228,28 +238,29 @@ class MatchModel:
 
     def _build_practices(self, practices: list[PracticeDoc]) -> None:
         self._practice_ids = np.array([p.id for p in practices], dtype=np.int64)
-        self._practice_city = np.array([self._index[p.city_code] for p in practices], dtype=int)
+        self._practice_city = np.array([self._index[p.city_code] for p in practices], dtype=np.int64)
         self._maturity = np.array([MATURITY_SCORES[p.maturity] for p in practices])
         self._is_running = self._maturity > 0
-        docs = [normalise(practice_text(p)) for p in practices]
         self._words = TfidfVectorizer(analyzer=str.split, sublinear_tf=True, dtype=np.float32)
-        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=False,
-                                      sublinear_tf=True, dtype=np.float32)
         self._topics: dict[str, tuple] = {}
         if not practices:
             return
-        self._word_matrix = self._words.fit_transform(docs).tocsr()
+        # A generator: only the sparse matrix is kept, never the list of normalised texts.
+        self._word_matrix = self._words.fit_transform(
+            normalise(practice_text(p)) for p in practices).tocsr()
         self._vocabulary = self._words.get_feature_names_out()
-        # Word and char TF-IDF side by side, practice side weighted, so that one dot product
-        # with a query's [word | char] vector gives the blended cosine.
-        features = sparse.hstack([WORD_SHARE * self._word_matrix,
-                                  (1 - WORD_SHARE) * self._chars.fit_transform(docs)],
-                                 format="csr")
+        self._columns = self._words.vocabulary_
+        self._idf = self._words.idf_.astype(np.float32)
+        # Spelling index: character n-grams of each vocabulary term, transposed
+        # (n-grams x terms) so that a query word only reads the rows of its own n-grams.
+        self._spelling = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=False,
+                                         dtype=np.float32)
+        self._spelling_index = self._spelling.fit_transform(self._vocabulary).T.tocsr()
         topics = np.array([p.topic for p in practices], dtype=object)
         for topic in sorted(set(topics)):
             rows = np.flatnonzero(topics == topic)
-            # Transposed (features x practices): a query only reads the rows of its own terms.
-            self._topics[topic] = (rows, features[rows].T.tocsr())
+            # Transposed (terms x practices): a query only reads the rows of its own terms.
+            self._topics[topic] = (rows, self._word_matrix[rows].T.tocsr())
 
     def _city(self, code: str) -> int:
         try:
@@ -258,18 +269,56 @@ class MatchModel:
             raise KeyError(f"unknown city code {code!r}") from None
 
     def _queries(self, texts: list[str]) -> list[_Query]:
-        docs = [normalise(t) for t in texts]
-        words = self._words.transform(docs).tocsr()
-        vectors = sparse.hstack([words, self._chars.transform(docs)], format="csr")
-        queries = []
-        for i, text in enumerate(texts):
-            row = words[i]
-            order = np.argsort(row.indices)
-            surface: dict[str, str] = {}
-            for word, term in terms(text):
-                surface.setdefault(term, word)
-            queries.append(_Query(vectors[i], row.indices[order], row.data[order], surface))
-        return queries
+        return [self._query(text) for text in texts]
+
+    def _query(self, text: str) -> _Query:
+        """Vectorise a need like the practices (sublinear TF-IDF, L2), correcting spelling."""
+        pairs = terms(text)
+        counts: dict[str, int] = {}
+        for _, term in pairs:
+            counts[term] = counts.get(term, 0) + 1
+        unknown = [t for t in counts if t not in self._columns and len(t) >= SPELLING_MIN_LENGTH]
+        corrected = self._correct(unknown)
+        surface: dict[str, str] = {}
+        weights: dict[int, float] = {}
+        for word, term in pairs:
+            known = term if term in self._columns else corrected.get(term, (None, 0.0))[0]
+            if known is not None:
+                surface.setdefault(known, word)
+        for term, count in counts.items():
+            if term in self._columns:
+                column, similarity = self._columns[term], 1.0
+            elif term in corrected:
+                known, similarity = corrected[term]
+                column = self._columns[known]
+            else:
+                continue
+            weight = (1.0 + np.log(count)) * self._idf[column] * similarity
+            weights[column] = weights.get(column, 0.0) + weight
+        columns = np.array(sorted(weights), dtype=np.int32)
+        values = np.array([weights[c] for c in columns], dtype=np.float32)
+        norm = np.sqrt(np.dot(values, values))
+        if norm > 0:
+            values /= norm
+        vector = sparse.csr_matrix((values, columns, np.array([0, len(columns)])),
+                                   shape=(1, len(self._vocabulary)))
+        return _Query(vector, columns, values, surface)
+
+    def _correct(self, unknown: list[str]) -> dict[str, tuple[str, float]]:
+        """Map each unknown term to its closest vocabulary term and their n-gram cosine."""
+        if not unknown:
+            return {}
+        similarity = (self._spelling.transform(unknown) @ self._spelling_index).tocsr()
+        corrected = {}
+        for i, term in enumerate(unknown):
+            start, end = similarity.indptr[i:i + 2]
+            if start == end:
+                continue
+            values, columns = similarity.data[start:end], similarity.indices[start:end]
+            best = np.lexsort((columns, -values))[0]  # ties: first vocabulary term
+            if values[best] >= SPELLING_MIN:
+                corrected[term] = (str(self._vocabulary[columns[best]]), float(values[best]))
+        return corrected
 
     def _rank(self, mentee: int, topic: str, query: _Query, exclude: frozenset[str]) -> _Ranking:
         """Score every city that runs a practice on the topic, best practice per city."""

@@ -5,11 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
+from matchmaker.formutils import choices
 from matchmaker.vocab import PRIORITY, TOPICS
-
-
-def _choices(table: dict, blank: bool = True):
-    return ([("", "—")] if blank else []) + [(k, v) for k, v in table.items()]
 
 
 class RecommendForm(FlaskForm):
@@ -17,7 +14,7 @@ class RecommendForm(FlaskForm):
         csrf = False  # a search: GET, changes nothing
 
     city = SelectField(_l("Kota/kabupaten yang belajar (mentee)"), choices=[])
-    topic = SelectField(_l("Topik"), choices=_choices(TOPICS))
+    topic = SelectField(_l("Topik"), choices=choices(TOPICS, "—"))
     text = TextAreaField(_l("Uraian kebutuhan (opsional)"), validators=[Optional()])
     limit = IntegerField(_l("Jumlah"), default=10, validators=[Optional(), NumberRange(1, 100)])
     submit = SubmitField(_l("Cari mentor"))
@@ -27,7 +24,7 @@ class CohortFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    topic = SelectField(_l("Topik"), choices=_choices(TOPICS))
+    topic = SelectField(_l("Topik"), choices=choices(TOPICS, "—"))
     province = SelectField(_l("Provinsi"), choices=[])
-    priority = SelectField(_l("Prioritas"), choices=_choices(PRIORITY))
+    priority = SelectField(_l("Prioritas"), choices=choices(PRIORITY, "—"))
     submit = SubmitField(_l("Tampilkan kebutuhan"))

@@ -4,7 +4,8 @@ Services flush; callers commit. The fitted model comes from matching.cache, so n
 request refits it unless the data changed.
 """
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import current_app
@@ -35,6 +36,8 @@ MAX_LIMIT = 100
 DEFAULT_LIMIT = 10
 COULD_MENTOR_SCAN = 300  # needs examined for "cities this city could mentor"
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+MAX_TERMS = 4  # matched words quoted in a reason
+_WORD = re.compile(r"[A-Za-z0-9]+")
 
 
 # ---------------------------------------------------------------- input checks
@@ -141,12 +144,20 @@ def _number(value: float | None, digits: int = 0) -> str:
     return format_decimal(round(value, digits) if digits else round(value))
 
 
+def surface_terms(terms: list[str], need_text: str) -> list[str]:
+    """Give matched words the spelling the need used ('ASN', 'IPLT'), not the lower-cased one."""
+    spelled: dict[str, str] = {}
+    for word in _WORD.findall(need_text):
+        spelled.setdefault(word.lower(), word)
+    return [spelled.get(t, t) for t in terms]
+
+
 def _relevance_text(c: Candidate, mentor: CityInfo, mentee: City, practice) -> str:
     status = _lower(MATURITY.get(practice.maturity, practice.maturity))
     if practice.started_year:
         status = _("%(maturity)s, sejak %(year)s", maturity=status, year=practice.started_year)
     if c.matched_terms:
-        terms = ", ".join(f"'{t}'" for t in c.matched_terms)
+        terms = ", ".join(f"'{t}'" for t in c.matched_terms[:MAX_TERMS])
         return _("%(mentor)s menjalankan %(practice)s (%(status)s), yang cocok dengan %(terms)s "
                  "dalam kebutuhan %(mentee)s.", mentor=mentor.name_short, practice=practice.title,
                  status=status, terms=terms, mentee=mentee.name_short)
@@ -226,11 +237,14 @@ def _complement_text(topic: str, mentor: CityInfo, mentee: City, mp: CityProfile
     return text[:1].upper() + text[1:]
 
 
-def explain(snapshot: Snapshot, c: Candidate, mentee: City, topic: str, now: datetime) -> list[dict]:
+def explain(snapshot: Snapshot, c: Candidate, mentee: City, topic: str, now: datetime,
+            need_text: str = "") -> list[dict]:
     """One reason per factor, in the sector's words, with the factor's score."""
     mentor = snapshot.cities[c.code]
     practice = snapshot.practices[c.practice_id]
     mp, ep = snapshot.profiles[c.code], snapshot.profiles[mentee.code]
+    if need_text:
+        c = replace(c, matched_terms=surface_terms(c.matched_terms, need_text))
     texts = {
         "relevance": _relevance_text(c, mentor, mentee, practice),
         "maturity": _maturity_text(practice, now),
@@ -241,7 +255,7 @@ def explain(snapshot: Snapshot, c: Candidate, mentee: City, topic: str, now: dat
 
 
 def _candidate_dict(snapshot: Snapshot, rank: int, c: Candidate, mentee: City, topic: str,
-                    now: datetime) -> dict:
+                    now: datetime, need_text: str = "") -> dict:
     mentor = snapshot.cities[c.code]
     practice = snapshot.practices[c.practice_id]
     return {
@@ -249,9 +263,9 @@ def _candidate_dict(snapshot: Snapshot, rank: int, c: Candidate, mentee: City, t
         "practice": {"id": practice.id, "title": practice.title, "maturity": practice.maturity,
                      "started_year": practice.started_year},
         "factors": {f: round(c.factors[f], 3) for f in FACTORS},
-        "matched_terms": list(c.matched_terms),
+        "matched_terms": surface_terms(c.matched_terms, need_text),
         "similar_traits": list(c.similar_traits),
-        "reasons": explain(snapshot, c, mentee, topic, now),
+        "reasons": explain(snapshot, c, mentee, topic, now, need_text),
     }
 
 
@@ -284,7 +298,7 @@ def recommend_mentors(mentee: City, topic: str, need_text: str | None = None,
         "mentee": {"code": mentee.code, "name": mentee.name},
         "topic": topic,
         "need_text": text,
-        "recommendations": [_candidate_dict(snapshot, i, c, mentee, topic, now)
+        "recommendations": [_candidate_dict(snapshot, i, c, mentee, topic, now, text)
                             for i, c in enumerate(candidates, start=1)],
         "excluded": [{"code": code, "name": snapshot.cities[code].name, "reason": text_,
                       "reason_key": key} for code, (key, text_) in excluded.items()],
@@ -386,7 +400,8 @@ def run_cohort(actor: User | None, need_ids: list[int], now: datetime,
         need = need_by_id[doc.id]
         open_with = snapshot.cities[c.code].id in _open_partners(need.city_id, need.topic)
         pairs.append({"need": need, "mentee": need.city, "mentor": snapshot.cities[c.code],
-                      "candidate": _candidate_dict(snapshot, 1, c, need.city, need.topic, now),
+                      "candidate": _candidate_dict(snapshot, 1, c, need.city, need.topic, now,
+                                                  f"{need.title}\n{need.description or ''}"),
                       "score": round(c.score, 3), "has_open_programme": open_with})
     unpaired = [{"need": need_by_id[doc.id], "mentee": need_by_id[doc.id].city, "reason_key": key,
                  "reason": _unpaired_text(key)} for doc, key in result.unpaired]

@@ -11,6 +11,7 @@ from matchmaker.cities import services as cities
 from matchmaker.cities.models import City
 from matchmaker.errors import MatchmakerError, ValidationError
 from matchmaker.extensions import db
+from matchmaker.formutils import choices
 from matchmaker.matching import services
 from matchmaker.matching.forms import CohortFilterForm, RecommendForm
 from matchmaker.timeutils import utcnow
@@ -31,9 +32,9 @@ def matching_helpers():
     return {"matching_could_mentor": services.could_mentor, "matching_factor_labels": FACTOR_LABELS}
 
 
-def _city_choices() -> list[tuple[str, str]]:
+def _city_choices() -> list:
     rows = db.session.execute(select(City.code, City.name).order_by(City.name, City.code))
-    return [("", "—")] + [(code, f"{name} ({code})") for code, name in rows]
+    return choices({code: f"{name} ({code})" for code, name in rows}, "—")
 
 
 @bp.route("/match")
@@ -63,7 +64,7 @@ def recommend_page():
 def cohort_page():
     ensure_facilitator(current_user)
     form = CohortFilterForm(request.args)
-    form.province.choices = [("", "—")] + cities.provinces()
+    form.province.choices = choices(dict(cities.provinces()), "—")
     filters = services.CohortFilters(topic=form.topic.data or "", province=form.province.data or "",
                                      priority=form.priority.data or "")
     needs = services.cohort_needs(filters)

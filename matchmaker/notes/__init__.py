@@ -1,0 +1,1 @@
+"""Session notes, attendance, lessons learned, follow-up actions and the knowledge base."""

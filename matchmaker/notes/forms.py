@@ -2,8 +2,18 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 
+from matchmaker.formutils import choices
 from matchmaker.vocab import OUTCOME_TYPES, TOPICS
 
 ATTENDANCE_ROWS = 3
@@ -19,8 +29,8 @@ class AttendanceRow(Form):
 
 class LessonRow(Form):
     text = TextAreaField(_l("Pelajaran"), render_kw={"rows": 2})
-    outcome = SelectField(_l("Jenis hasil"), choices=[("", "—")] + list(OUTCOME_TYPES.items()))
-    topic = SelectField(_l("Topik"), choices=list(TOPICS.items()))
+    outcome = SelectField(_l("Jenis hasil"), choices=choices(OUTCOME_TYPES, "—"))
+    topic = SelectField(_l("Topik"), choices=choices(TOPICS))
 
 
 class ActionRow(Form):
@@ -62,12 +72,14 @@ class NotesForm(FlaskForm):
 
 class NoteEditForm(FlaskForm):
     body = TextAreaField(_l("Catatan (Markdown)"), render_kw={"rows": 10})
+    submit = SubmitField(_l("Simpan"))
 
 
 class LessonEditForm(FlaskForm):
     text = TextAreaField(_l("Pelajaran"), render_kw={"rows": 4})
-    outcome = SelectField(_l("Jenis hasil"), choices=list(OUTCOME_TYPES.items()))
-    topic = SelectField(_l("Topik"), choices=list(TOPICS.items()))
+    outcome = SelectField(_l("Jenis hasil"), choices=choices(OUTCOME_TYPES))
+    topic = SelectField(_l("Topik"), choices=choices(TOPICS))
+    submit = SubmitField(_l("Simpan"))
 
 
 class ActionEditForm(FlaskForm):
@@ -77,6 +89,7 @@ class ActionEditForm(FlaskForm):
     due = StringField(_l("Tenggat"), render_kw={"type": "date"})
     status = SelectField(_l("Status"), choices=[("open", _l("Terbuka")), ("done", _l("Selesai")),
                                                 ("dropped", _l("Dibatalkan"))])
+    submit = SubmitField(_l("Simpan"))
 
 
 class ActionStatusForm(FlaskForm):

@@ -104,6 +104,13 @@ def lesson_years() -> list[int]:
     return sorted({value.year for value in starts}, reverse=True)
 
 
+def lesson_cities() -> list[City]:
+    """Cities that took part in a programme with lessons, for the city filter."""
+    ids = select(Programme.mentor_city_id).join(Lesson, Lesson.programme_id == Programme.id).union(
+        select(Programme.mentee_city_id).join(Lesson, Lesson.programme_id == Programme.id))
+    return list(db.session.scalars(select(City).where(City.id.in_(ids)).order_by(City.name)))
+
+
 def similar_lessons(lesson: Lesson, limit: int = 5) -> list[tuple[Lesson, float]]:
     """The lessons whose stemmed text is closest to this one's (TF-IDF cosine), best first."""
     rows = db.session.execute(select(Lesson.id, Lesson.text).order_by(Lesson.id)).all()

@@ -31,7 +31,7 @@ from matchmaker.notes.models import (
 )
 from matchmaker.programmes.models import Programme, ProgrammeSession, ProgrammeStatus, SessionStatus
 from matchmaker.programmes.services import ensure_participant
-from matchmaker.timeutils import as_utc
+from matchmaker.timeutils import as_utc, utcnow
 from matchmaker.vocab import OUTCOME_TYPES, TOPICS
 
 MAX_BODY = 50_000
@@ -121,8 +121,9 @@ def session_has_notes(session_id: int) -> bool:
         | exists().where(FollowUpAction.session_id == session_id))))
 
 
-def notes_summary(programme_ids, now: datetime) -> dict[int, dict]:
+def notes_summary(programme_ids, now: datetime | None = None) -> dict[int, dict]:
     """Per programme: ids of sessions with anything logged, open and overdue action counts."""
+    now = now or utcnow()
     ids = list(programme_ids)
     result = {pid: {"sessions_with_notes": set(), "open_actions": 0, "overdue_actions": 0}
               for pid in ids}

@@ -137,8 +137,7 @@ def action_status(action_id: int):
     services.set_action_status(current_user, action, form.status.data, utcnow())
     db.session.commit()
     flash(_("Status tindak lanjut diperbarui."), "success")
-    return redirect(request.form.get("next") or url_for("notes.session_notes", session_id=action.session_id)
-                    + f"#action-{action.id}")
+    return redirect(url_for("notes.session_notes", session_id=action.session_id) + f"#action-{action.id}")
 
 
 @bp.route("/attendance/<int:attendance_id>/delete", methods=["POST"])

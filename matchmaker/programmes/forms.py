@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from matchmaker.formutils import choices
 from matchmaker.programmes.services import (
     DEFAULT_DURATION_MINUTES,
     DEFAULT_INTERVAL_DAYS,
@@ -22,8 +23,8 @@ from matchmaker.programmes.services import (
 )
 from matchmaker.vocab import TOPICS
 
-ZONES = [("Asia/Jakarta", "WIB (Asia/Jakarta, UTC+7)"), ("Asia/Makassar", "WITA (Asia/Makassar, UTC+8)"),
-         ("Asia/Jayapura", "WIT (Asia/Jayapura, UTC+9)")]
+ZONES = {"Asia/Jakarta": "WIB (Asia/Jakarta, UTC+7)", "Asia/Makassar": "WITA (Asia/Makassar, UTC+8)",
+         "Asia/Jayapura": "WIT (Asia/Jayapura, UTC+9)"}
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -32,7 +33,7 @@ class ProgrammeForm(FlaskForm):
                          description=_l("Kode Kemendagri, mis. 74.71"))
     mentee = StringField(_l("Kode kota mentee"), validators=[DataRequired(), Length(max=8)],
                          description=_l("Kode Kemendagri, mis. 35.72"))
-    topic = SelectField(_l("Topik"), choices=list(TOPICS.items()))
+    topic = SelectField(_l("Topik"), choices=choices(TOPICS))
     title = StringField(_l("Judul (opsional)"), validators=[Optional(), Length(max=200)])
     need_id = HiddenField()
     practice_id = HiddenField()
@@ -44,7 +45,7 @@ class SeriesForm(FlaskForm):
                          validators=[InputRequired(), NumberRange(1, 24)])
     first_start = DateTimeLocalField(_l("Sesi pertama (waktu setempat)"), format=LOCAL_FORMAT,
                                      validators=[InputRequired()])
-    timezone = SelectField(_l("Zona waktu"), choices=ZONES)
+    timezone = SelectField(_l("Zona waktu"), choices=choices(ZONES))
     interval_days = IntegerField(_l("Jarak antarsesi (hari)"), default=DEFAULT_INTERVAL_DAYS,
                                  validators=[InputRequired(), NumberRange(1, 90)])
     duration_minutes = IntegerField(_l("Durasi (menit)"), default=DEFAULT_DURATION_MINUTES,
@@ -57,7 +58,7 @@ class SeriesForm(FlaskForm):
 class SessionForm(FlaskForm):
     starts_at = DateTimeLocalField(_l("Mulai (waktu setempat)"), format=LOCAL_FORMAT,
                                    validators=[InputRequired()])
-    timezone = SelectField(_l("Zona waktu"), choices=ZONES)
+    timezone = SelectField(_l("Zona waktu"), choices=choices(ZONES))
     duration_minutes = IntegerField(_l("Durasi (menit)"), default=DEFAULT_DURATION_MINUTES,
                                     validators=[InputRequired(), NumberRange(15, 600)])
     meeting_url = StringField(_l("Tautan rapat"), validators=[Optional(), Length(max=500)])
@@ -72,7 +73,7 @@ class ReasonForm(FlaskForm):
 
 
 class CompleteForm(FlaskForm):
-    outcome = SelectField(_l("Hasil replikasi"), choices=[(k.value, v) for k, v in OUTCOME_LABELS.items()])
+    outcome = SelectField(_l("Hasil replikasi"), choices=choices({k.value: v for k, v in OUTCOME_LABELS.items()}))
     outcome_on = DateField(_l("Sejak kapan"), validators=[Optional()])
     evidence = TextAreaField(_l("Bukti (dokumen, tautan, keterangan)"), validators=[Optional()],
                              render_kw={"rows": 3})

@@ -64,8 +64,8 @@ class ProgrammeProgress:
         }
 
 
-def progress_for(programmes: list[Programme]) -> dict[int, ProgrammeProgress]:
-    summary = notes_summary([p.id for p in programmes]) if programmes else {}
+def progress_for(programmes: list[Programme], now: datetime) -> dict[int, ProgrammeProgress]:
+    summary = notes_summary([p.id for p in programmes], now) if programmes else {}
     result = {}
     for programme in programmes:
         row = summary.get(programme.id, EMPTY_SUMMARY)
@@ -75,9 +75,10 @@ def progress_for(programmes: list[Programme]) -> dict[int, ProgrammeProgress]:
     return result
 
 
-def programme_progress(actor: User | None, programme: Programme) -> ProgrammeProgress:
+def programme_progress(actor: User | None, programme: Programme,
+                       now: datetime) -> ProgrammeProgress:
     ensure_participant(actor, programme)
-    return progress_for([programme])[programme.id]
+    return progress_for([programme], now)[programme.id]
 
 
 @dataclass
@@ -95,7 +96,7 @@ def dashboard(actor: User | None, now: datetime) -> Dashboard:
     programmes = list(db.session.scalars(
         select(Programme).where(Programme.status.in_(OPEN_STATUSES))
         .order_by(Programme.created_at)))
-    progress = progress_for(programmes)
+    progress = progress_for(programmes, now)
     missing = []
     for item in progress.values():
         for session in item.missing_notes(now):
@@ -134,10 +135,10 @@ PROGRAMMES_HEADER = ["id", "title", "topic", "mentor_code", "mentor", "mentee_co
                      "outcome_label", "outcome_on", "outcome_evidence"]
 
 
-def programmes_csv(actor: User | None) -> str:
+def programmes_csv(actor: User | None, now: datetime) -> str:
     """One row per programme the user may read."""
     programmes = list_programmes(actor)
-    progress = progress_for(programmes)
+    progress = progress_for(programmes, now)
     rows = []
     for programme in programmes:
         item = progress[programme.id]
@@ -156,9 +157,9 @@ def programmes_csv(actor: User | None) -> str:
     return _csv(PROGRAMMES_HEADER, rows)
 
 
-def programme_sessions_csv(actor: User | None, programme: Programme) -> str:
+def programme_sessions_csv(actor: User | None, programme: Programme, now: datetime) -> str:
     """One row per session of a programme, with both cities' local times."""
-    item = programme_progress(actor, programme)
+    item = programme_progress(actor, programme, now)
     header = ["programme_id", "programme", "status_programme", "session", "starts_at_utc",
               f"local_{programme.mentee.code}", f"local_{programme.mentor.code}",
               "duration_minutes", "status", "agenda", "meeting_url", "has_notes"]

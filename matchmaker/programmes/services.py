@@ -126,7 +126,7 @@ def is_facilitator(user: User | None) -> bool:
 
 # ---------------------------------------------------------------- programmes
 
-def _city(value: City | str | None, field_name: str) -> City:
+def resolve_city(value: City | str | None, field_name: str) -> City:
     if isinstance(value, City):
         return value
     if not value or not isinstance(value, str):
@@ -149,8 +149,8 @@ def create_programme(actor: User | None, mentor: City | str, mentee: City | str,
                      practice_id: int | None = None) -> Programme:
     """Propose a programme; at most one open programme per (mentor, mentee, topic)."""
     ensure_facilitator(actor)
-    mentor_city = _city(mentor, "mentor")
-    mentee_city = _city(mentee, "mentee")
+    mentor_city = resolve_city(mentor, "mentor")
+    mentee_city = resolve_city(mentee, "mentee")
     if mentor_city.id == mentee_city.id:
         raise ValidationError(_("Kota mentor dan kota mentee tidak boleh sama."), field="mentee")
     if topic not in TOPICS:
@@ -171,8 +171,10 @@ def create_programme(actor: User | None, mentor: City | str, mentee: City | str,
                                   field="practice_id")
     existing = open_programme_for(mentor_city, mentee_city, topic)
     if existing is not None:
-        raise Conflict(_("Sudah ada program terbuka untuk pasangan dan topik ini (#%(id)d).",
-                         id=existing.id), field="mentee")
+        error = Conflict(_("Sudah ada program terbuka untuk pasangan dan topik ini (#%(id)d).",
+                           id=existing.id), field="mentee")
+        error.programme_id = existing.id
+        raise error
     programme = Programme(mentor=mentor_city, mentee=mentee_city, topic=topic, need=need,
                           practice=practice, facilitator=actor, title=title,
                           status=ProgrammeStatus.PROPOSED, created_at=now, updated_at=now)
@@ -216,7 +218,8 @@ def respond_to_proposal(actor: User | None, programme: Programme, accept: bool, 
         if not reason:
             raise ValidationError(_("Sebutkan alasan penolakan."), field="reason")
         programme.status = ProgrammeStatus.DECLINED
-        programme.status_reason = f"{programme.mentor.name if side == 'mentor' else programme.mentee.name}: {reason}"
+        city = programme.mentor if side == "mentor" else programme.mentee
+        programme.status_reason = f"{city.name}: {reason}"
         programme.closed_at = now
     else:
         setattr(programme, f"{side}_accepted_at", now)

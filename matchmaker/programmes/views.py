@@ -1,5 +1,369 @@
-"""Web pages of the programmes package."""
+"""Programme pages: list, programme timeline, planner forms, dashboard, report, CSV, calendar feed."""
 
-from flask import Blueprint
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from matchmaker.errors import Conflict, ValidationError
+from matchmaker.extensions import db
+from matchmaker.programmes import progress, services
+from matchmaker.programmes.calendar import feed_calendar
+from matchmaker.programmes.forms import (
+    ZONES,
+    CompleteForm,
+    ProgrammeForm,
+    ReasonForm,
+    SeriesForm,
+    SessionForm,
+)
+from matchmaker.timeutils import labelled_times, utcnow
 
 bp = Blueprint("programmes", __name__)
+
+# Errors a form can show next to itself; 403/404 still answer with their error page.
+SHOWN_ERRORS = (ValidationError, Conflict)
+
+
+@bp.app_template_filter("session_when")
+def session_when(session) -> str:
+    """'Sen 27 Jan 2020 · 09:00 WIB / 10:00 WITA': the viewer's zone first, then both cities'."""
+    programme = session.programme
+    viewer = current_user.display_zone if current_user.is_authenticated else programme.mentee.timezone
+    day = session.starts_at.astimezone(ZoneInfo(viewer)).date()
+    times = labelled_times(session.starts_at, [viewer, *programme.zones])
+    return f"{format_date(day, 'EEE d MMM yyyy')} · {times}"
+
+
+@bp.app_context_processor
+def city_section_helpers() -> dict:
+    """What templates/programmes/_city_section.html needs inside the city profile."""
+    return {
+        "programmes_of_city": services.city_programmes,
+        "programme_visible": lambda p: services.is_participant(current_user, p),
+        "programme_period": services.programme_period,
+        "programme_status_label": lambda p: services.STATUS_LABELS[p.status],
+        "programme_outcome_label": lambda p: services.OUTCOME_LABELS.get(p.outcome, p.outcome),
+    }
+
+
+@bp.app_template_filter("local_input")
+def local_input(session) -> str:
+    """The session's start as a datetime-local input value in its own planning zone."""
+    return session.starts_at.astimezone(ZoneInfo(session.timezone)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _to_programme(programme_id: int, anchor: str = ""):
+    return redirect(url_for("programmes.detail", programme_id=programme_id) + anchor, code=303)
+
+
+def _run(action, success: str, programme_id: int, anchor: str = ""):
+    """Run one service, commit, and flash its outcome; on a rule error change nothing."""
+    try:
+        result = action()
+    except SHOWN_ERRORS as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _to_programme(programme_id, anchor)
+    db.session.commit()
+    flash(success, "success")
+    for warning in getattr(result, "warnings", []) or []:
+        flash(warning, "warning")
+    return _to_programme(programme_id, anchor)
+
+
+def _form_errors(form) -> str:
+    return "; ".join(f"{getattr(form, name).label.text}: {' '.join(errors)}"
+                     for name, errors in form.errors.items())
+
+
+def _next_monday_nine(now: datetime, zone: str) -> datetime:
+    local = now.astimezone(ZoneInfo(zone))
+    days = (7 - local.weekday()) % 7 or 7
+    return datetime.combine(local.date() + timedelta(days=days), time(9, 0))
+
+
+@bp.route("/programmes")
+@login_required
+def index():
+    now = utcnow()
+    status = request.args.get("status", "")
+    programmes = services.list_programmes(current_user, status)
+    return render_template("programmes/index.html", programmes=programmes,
+                           progress=progress.progress_for(programmes, now), status=status,
+                           upcoming=services.upcoming_sessions(current_user, now),
+                           feed_url=services.calendar_feed_url(current_user), now=now)
+
+
+@bp.route("/programmes/new", methods=["GET", "POST"])
+@login_required
+def new():
+    services.ensure_facilitator(current_user)
+    form = ProgrammeForm()
+    if not form.is_submitted():
+        form.mentor.data = form.mentor.data or request.args.get("mentor", "")
+        form.mentee.data = form.mentee.data or request.args.get("mentee", "")
+        form.topic.data = request.args.get("topic", form.topic.data)
+    if form.validate_on_submit():
+        try:
+            programme = services.create_programme(
+                current_user, form.mentor.data, form.mentee.data, form.topic.data, utcnow(),
+                title=form.title.data or "", need_id=_int_or_none(form.need_id.data),
+                practice_id=_int_or_none(form.practice_id.data))
+        except SHOWN_ERRORS as error:
+            db.session.rollback()
+            field = getattr(form, error.field or "", None) or form.mentee
+            field.errors = [*field.errors, error.message]
+        else:
+            db.session.commit()
+            flash(_("Program diusulkan. Menunggu jawaban kedua kota."), "success")
+            return _to_programme(programme.id)
+    return render_template("programmes/new.html", form=form), 400 if form.errors else 200
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        raise ValidationError(_("Nomor tidak valid."), field="need_id") from None
+
+
+@bp.route("/programmes/from-recommendation", methods=["POST"])
+@login_required
+def create_from_recommendation():
+    """The matching page's 'create programme' button posts here."""
+    services.ensure_facilitator(current_user)
+    form = request.form
+    try:
+        programme = services.create_programme(
+            current_user, form.get("mentor", ""), form.get("mentee", ""), form.get("topic", ""),
+            utcnow(), title=form.get("title", ""), need_id=_int_or_none(form.get("need_id")),
+            practice_id=_int_or_none(form.get("practice_id")))
+    except Conflict as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        existing = getattr(error, "programme_id", None)
+        if existing is not None:
+            return _to_programme(existing)
+        return redirect(url_for("programmes.index"), code=303)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("programmes.index"), code=303)
+    db.session.commit()
+    flash(_("Program diusulkan dari rekomendasi. Rencanakan sesinya di bawah."), "success")
+    return _to_programme(programme.id)
+
+
+@bp.route("/programmes/<int:programme_id>")
+@login_required
+def detail(programme_id: int):
+    programme = services.get_programme(programme_id)
+    now = utcnow()
+    item = progress.programme_progress(current_user, programme, now)
+    zone = programme.mentee.timezone
+    series = SeriesForm(formdata=None, timezone=zone, first_start=_next_monday_nine(now, zone),
+                        agendas="\n".join(services.default_agenda(i + 1)
+                                          for i in range(services.DEFAULT_SESSION_COUNT)))
+    add = SessionForm(formdata=None, timezone=zone, starts_at=_next_monday_nine(now, zone),
+                      meeting_url=next((s.meeting_url for s in reversed(programme.sessions)
+                                        if s.meeting_url), ""))
+    return render_template(
+        "programmes/detail.html", programme=programme, progress=item, now=now,
+        side=services.city_side(current_user, programme),
+        can_plan=services.is_facilitator(current_user) and programme.is_open,
+        series_form=series, add_form=add, reason_form=ReasonForm(formdata=None),
+        complete_form=CompleteForm(formdata=None), zones=ZONES,
+        waiting=services.waiting_for(programme), outcome_labels=services.OUTCOME_LABELS,
+        status_labels=services.STATUS_LABELS, session_labels=services.SESSION_STATUS_LABELS)
+
+
+@bp.route("/programmes/<int:programme_id>/accept", methods=["POST"])
+@login_required
+def accept(programme_id: int):
+    programme = services.get_programme(programme_id)
+    return _run(lambda: services.respond_to_proposal(current_user, programme, True, utcnow()),
+                _("Kota Anda menyetujui program ini."), programme_id)
+
+
+@bp.route("/programmes/<int:programme_id>/decline", methods=["POST"])
+@login_required
+def decline(programme_id: int):
+    programme = services.get_programme(programme_id)
+    reason = request.form.get("reason", "")
+    return _run(lambda: services.respond_to_proposal(current_user, programme, False, utcnow(), reason),
+                _("Kota Anda menolak program ini."), programme_id)
+
+
+@bp.route("/programmes/<int:programme_id>/agree", methods=["POST"])
+@login_required
+def record_agreement(programme_id: int):
+    programme = services.get_programme(programme_id)
+    note = request.form.get("reason", "")
+    return _run(lambda: services.record_agreement(current_user, programme, utcnow(), note),
+                _("Kesepakatan dicatat."), programme_id)
+
+
+@bp.route("/programmes/<int:programme_id>/activate", methods=["POST"])
+@login_required
+def activate(programme_id: int):
+    programme = services.get_programme(programme_id)
+    return _run(lambda: services.activate_programme(current_user, programme, utcnow()),
+                _("Program berjalan."), programme_id)
+
+
+@bp.route("/programmes/<int:programme_id>/cancel", methods=["POST"])
+@login_required
+def cancel(programme_id: int):
+    programme = services.get_programme(programme_id)
+    reason = request.form.get("reason", "")
+    return _run(lambda: services.cancel_programme(current_user, programme, reason, utcnow()),
+                _("Program dibatalkan."), programme_id)
+
+
+@bp.route("/programmes/<int:programme_id>/complete", methods=["POST"])
+@login_required
+def complete(programme_id: int):
+    programme = services.get_programme(programme_id)
+    services.ensure_facilitator(current_user)
+    form = CompleteForm()
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "danger")
+        return _to_programme(programme_id, "#complete")
+    return _run(lambda: services.complete_programme(
+        current_user, programme, form.outcome.data, utcnow(), outcome_on=form.outcome_on.data,
+        evidence=form.evidence.data or ""), _("Program selesai; hasil replikasi tercatat."),
+        programme_id)
+
+
+@bp.route("/programmes/<int:programme_id>/series", methods=["POST"])
+@login_required
+def plan_series(programme_id: int):
+    programme = services.get_programme(programme_id)
+    services.ensure_facilitator(current_user)
+    form = SeriesForm()
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "danger")
+        return _to_programme(programme_id, "#planner")
+    agendas = [line.strip() for line in (form.agendas.data or "").splitlines() if line.strip()]
+    return _run(lambda: services.plan_series(
+        current_user, programme, form.count.data, form.first_start.data, utcnow(),
+        timezone=form.timezone.data, interval_days=form.interval_days.data,
+        duration_minutes=form.duration_minutes.data, meeting_url=form.meeting_url.data or "",
+        agendas=agendas[:form.count.data]), _("Sesi direncanakan."), programme_id, "#sessions")
+
+
+@bp.route("/programmes/<int:programme_id>/sessions", methods=["POST"])
+@login_required
+def add_session(programme_id: int):
+    programme = services.get_programme(programme_id)
+    services.ensure_facilitator(current_user)
+    form = SessionForm()
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "danger")
+        return _to_programme(programme_id, "#sessions")
+    return _run(lambda: services.add_session(
+        current_user, programme, form.starts_at.data, utcnow(), timezone=form.timezone.data,
+        duration_minutes=form.duration_minutes.data, meeting_url=form.meeting_url.data or "",
+        agenda=form.agenda.data or ""), _("Sesi ditambahkan."), programme_id, "#sessions")
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["POST"])
+@login_required
+def edit_session(session_id: int):
+    session = services.get_session(session_id)
+    services.ensure_facilitator(current_user)
+    form = SessionForm()
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "danger")
+        return _to_programme(session.programme_id, f"#session-{session.id}")
+    return _run(lambda: services.update_session(
+        current_user, session, utcnow(), starts_at=form.starts_at.data, timezone=form.timezone.data,
+        duration_minutes=form.duration_minutes.data, meeting_url=form.meeting_url.data or "",
+        agenda=form.agenda.data or ""), _("Sesi diperbarui."), session.programme_id,
+        f"#session-{session.id}")
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
+@login_required
+def cancel_session(session_id: int):
+    session = services.get_session(session_id)
+    reason = request.form.get("reason", "")
+    return _run(lambda: services.cancel_session(current_user, session, utcnow(), reason),
+                _("Sesi dibatalkan."), session.programme_id, f"#session-{session.id}")
+
+
+@bp.route("/sessions/<int:session_id>/held", methods=["POST"])
+@login_required
+def mark_held(session_id: int):
+    session = services.get_session(session_id)
+    return _run(lambda: services.mark_session_held(current_user, session, utcnow()),
+                _("Sesi tercatat terlaksana."), session.programme_id, f"#session-{session.id}")
+
+
+@bp.route("/programmes/<int:programme_id>/report")
+@login_required
+def report(programme_id: int):
+    programme = services.get_programme(programme_id)
+    now = utcnow()
+    item = progress.programme_progress(current_user, programme, now)
+    return render_template("programmes/report.html", programme=programme, progress=item,
+                           now=now, outcome_labels=services.OUTCOME_LABELS,
+                           status_labels=services.STATUS_LABELS,
+                           session_labels=services.SESSION_STATUS_LABELS,
+                           period=services.programme_period(programme))
+
+
+def _csv_response(text: str, filename: str) -> Response:
+    # A BOM lets spreadsheet programs open the UTF-8 file with the right characters.
+    return Response("\ufeff" + text, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/programmes/<int:programme_id>/export.csv")
+@login_required
+def export_programme(programme_id: int):
+    programme = services.get_programme(programme_id)
+    return _csv_response(progress.programme_sessions_csv(current_user, programme, utcnow()),
+                         f"programme-{programme.id}-sessions.csv")
+
+
+@bp.route("/programmes/export.csv")
+@login_required
+def export_all():
+    return _csv_response(progress.programmes_csv(current_user, utcnow()), "programmes.csv")
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    now = utcnow()
+    return render_template("programmes/dashboard.html", board=progress.dashboard(current_user, now),
+                           now=now, status_labels=services.STATUS_LABELS)
+
+
+@bp.route("/calendar/token", methods=["POST"])
+@login_required
+def calendar_token():
+    if request.form.get("action") == "revoke":
+        services.revoke_calendar_token(current_user)
+        flash(_("Alamat langganan kalender dicabut."), "info")
+    else:
+        services.create_calendar_token(current_user)
+        flash(_("Alamat langganan kalender baru dibuat; alamat lama tidak berlaku lagi."), "success")
+    db.session.commit()
+    return redirect(url_for("programmes.index") + "#calendar-feed", code=303)
+
+
+@bp.route("/calendar/<token>.ics")
+def calendar_feed(token: str):
+    """The private subscription feed: no sign-in, the unguessable token is the key."""
+    user = services.user_for_calendar_token(token)
+    body = feed_calendar(services.feed_sessions(user), f"Matchmaker · {user.name}")
+    return Response(body, mimetype="text/calendar",
+                    headers={"Cache-Control": "private, max-age=300",
+                             "Content-Disposition": 'inline; filename="matchmaker.ics"'})
+

@@ -1,0 +1,160 @@
+"""The mentor search page, the cohort page and the profile section."""
+
+import re
+
+import pytest
+from flask import current_app, render_template
+from flask_login import login_user
+from sqlalchemy import select
+
+from matchmaker.cities import services as cities
+from matchmaker.cities.models import Need
+from matchmaker.extensions import db
+from matchmaker.matching.models import CohortProposal, ProposalStatus
+from tests.matching.conftest import BLITAR, JAYAPURA, KENDARI, MALANG
+
+
+def need_id(title: str) -> int:
+    return db.session.scalar(select(Need.id).where(Need.title == title))
+
+
+@pytest.fixture
+def facilitator(login, make_user):
+    return login(make_user("facilitator"))
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_facilitator_sees_ranked_mentors_with_reasons(client, facilitator, profiles, lang):
+    client.post(f"/lang/{lang}", data={"next": "/match"})
+    page = client.get(f"/match?city={BLITAR}&topic=wastewater")
+
+    assert page.status_code == 200
+    html = page.text
+    assert f'<html lang="{lang}">' in html
+    assert html.index("Kota Kendari") < html.index("Kota Malang")
+    assert "Layanan Lumpur Tinja Terjadwal (L2T2) bagi ASN" in html
+    assert "Kendari 91 % vs Blitar 78 %" in html
+    assert html.count('class="factor-bar') == 4 * html.count('class="card mb-3 recommendation"')
+    assert "cdn" not in html.lower()
+
+
+def test_starting_from_a_need_fills_city_topic_and_text(client, facilitator, profiles):
+    page = client.get(f"/match?need={need_id('Membangun IPAL komunal')}")
+    assert page.status_code == 200
+    assert 'id="from-need"' in page.text and "Membangun IPAL komunal" in page.text
+    first = re.search(r'data-code="([\d.]+)"', page.text).group(1)
+    assert first == MALANG
+    assert f'<option selected value="{JAYAPURA}">' in page.text
+
+
+def test_excluded_cities_are_listed_with_the_reason(client, facilitator, profiles, make_programme):
+    make_programme(KENDARI, BLITAR, "wastewater")
+    page = client.get(f"/match?city={BLITAR}&topic=wastewater")
+    assert 'id="excluded"' in page.text
+    assert "sudah dalam program terbuka dengan Blitar" in page.text
+    assert f'data-code="{KENDARI}"' not in page.text
+
+
+def test_empty_result_says_so_plainly(client, facilitator, profiles):
+    page = client.get(f"/match?city={BLITAR}&topic=building")
+    assert "Belum ada kota yang mencatat praktik tentang topik itu." in page.text
+
+
+def test_unknown_topic_is_a_400_page(client, facilitator, profiles):
+    assert client.get(f"/match?city={BLITAR}&topic=sewage").status_code == 400
+
+
+def test_create_programme_action_only_when_the_endpoint_exists(app, client, facilitator, profiles):
+    page = client.get(f"/match?need={need_id('Memulai L2T2 untuk ASN')}").text
+    if "programmes.create_from_recommendation" in app.view_functions:
+        assert 'name="practice_id"' in page and 'name="mentor" value="74.71"' in page
+    else:
+        assert 'name="practice_id"' not in page
+
+
+@pytest.mark.parametrize("path", ["/match", "/match/cohort"])
+def test_pages_are_for_facilitators_only(client, login, make_user, profiles, path):
+    assert client.get(path).status_code in (302, 401)
+    login(make_user("pokja", BLITAR))
+    assert client.get(path).status_code == 403
+
+
+def test_user_text_is_escaped(client, facilitator, profiles, make_user, city, now):
+    cities.add_practice(make_user("facilitator"), city(MALANG), {
+        "topic": "wastewater", "title": "<script>alert(1)</script> L2T2 ASN",
+        "description": "L2T2 ASN IPLT", "maturity": "pilot"}, now)
+    db.session.commit()
+    for path in (f"/match?city={BLITAR}&topic=wastewater", "/match/cohort?run=1&need="
+                 f"{need_id('Memulai L2T2 untuk ASN')}"):
+        html = client.get(path).text
+        assert "<script>alert(1)</script>" not in html, path
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get(
+        f"/match?city={BLITAR}&topic=wastewater").text
+    assert "<script>" not in city_section(make_user("facilitator"), city(MALANG))
+
+
+def city_section(user, city) -> str:
+    """Render the partial that cities/profile.html includes, as that page would."""
+    with current_app.test_request_context(f"/cities/{city.code}"):
+        login_user(user)
+        return render_template("matching/_city_section.html", city=city)
+
+
+def test_profile_section_shows_cities_this_city_could_mentor(profiles, make_user, city):
+    html = city_section(make_user("facilitator"), city(KENDARI))
+    section = html[html.index('id="could-mentor"'):]
+    assert "Kota Blitar" in section and "Memulai L2T2 untuk ASN" in section
+    assert f"need={need_id('Memulai L2T2 untuk ASN')}" in section
+
+
+def test_profile_section_links_to_the_ranking_for_facilitators_only(profiles, make_user, city):
+    html = city_section(make_user("viewer"), city(KENDARI))
+    assert "Kota Blitar" in html and "need=" not in html
+
+
+def test_profile_section_is_absent_for_a_city_with_no_practices(profiles, make_user, city):
+    assert 'id="could-mentor"' not in city_section(make_user("facilitator"), city(JAYAPURA))
+
+
+def test_profile_page_includes_the_section(client, facilitator, profiles):
+    page = client.get(f"/cities/{KENDARI}")
+    assert page.status_code == 200
+    assert 'id="could-mentor"' in page.text and "Memulai L2T2 untuk ASN" in page.text
+
+
+def test_cohort_page_proposes_pairs_and_totals(client, facilitator, profiles):
+    page = client.get("/match/cohort")
+    assert page.status_code == 200 and page.text.count('name="need"') == 3
+    ids = "&".join(f"need={n}" for n in db.session.scalars(select(Need.id)))
+    result = client.get(f"/match/cohort?run=1&{ids}")
+    html = result.text
+    assert 'id="cohort-totals"' in html and "greedy" in html
+    assert html.count('class="card mb-2 cohort-pair"') == 3
+    assert "Kendari 91 % vs Blitar 78 %" in html
+
+
+def test_accepting_one_pair_then_all(client, facilitator, profiles):
+    blitar = need_id("Memulai L2T2 untuk ASN")
+    jayapura = need_id("Membangun IPAL komunal")
+    response = client.post("/match/cohort/accept", data={
+        "only": f"{blitar}:{KENDARI}", "pairs": [f"{blitar}:{KENDARI}", f"{jayapura}:{MALANG}"],
+        "back": f"run=1&need={blitar}&need={jayapura}"})
+    assert response.status_code == 302
+    assert response.location.endswith(f"/match/cohort?run=1&need={blitar}&need={jayapura}")
+    rows = db.session.scalars(select(CohortProposal)).all()
+    assert [(r.need_id, r.mentor.code, r.status) for r in rows] == [
+        (blitar, KENDARI, ProposalStatus.ACCEPTED)]
+
+    client.post("/match/cohort/accept", data={"pairs": [f"{jayapura}:{MALANG}"]})
+    assert len(db.session.scalars(select(CohortProposal)).all()) == 2
+    page = client.get(response.location).text
+    assert "sudah diusulkan" in page and 'id="proposals"' in page
+
+
+def test_accept_refusal_is_flashed_and_changes_nothing(client, facilitator, profiles):
+    blitar = need_id("Memulai L2T2 untuk ASN")
+    jayapura = need_id("Membangun IPAL komunal")
+    response = client.post("/match/cohort/accept", data={
+        "pairs": [f"{blitar}:{KENDARI}", f"{jayapura}:{BLITAR}"]}, follow_redirects=True)
+    assert "tidak punya praktik" in response.text
+    assert db.session.scalars(select(CohortProposal)).all() == []

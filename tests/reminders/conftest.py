@@ -1,0 +1,173 @@
+"""Fixtures for the reminder tests: a real SMTP server on loopback and a Kendari–Blitar programme."""
+
+import asyncio
+import email
+import socket
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from matchmaker.cities.models import City
+from matchmaker.extensions import db
+from matchmaker.programmes.models import Programme, ProgrammeSession, ProgrammeStatus, SessionStatus
+from matchmaker.reminders.services import sync_session_reminders
+
+KENDARI, BLITAR = "74.71", "35.72"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Recorder:
+    """aiosmtpd handler keeping every accepted envelope; can be slowed down or made to refuse."""
+
+    def __init__(self, delay: float = 0.0):
+        self.delay = delay
+        self.messages: list[email.message.EmailMessage] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append(message)
+        return "250 OK"
+
+    def received(self) -> list:
+        with self.lock:
+            return list(self.messages)
+
+    def keys(self) -> list[tuple[str, str]]:
+        """(recipient, subject) of each received message, in order."""
+        return [(m["To"], m["Subject"]) for m in self.received()]
+
+    def message_ids(self) -> list[str]:
+        return [m["Message-ID"] for m in self.received()]
+
+
+class SmtpServer:
+    def __init__(self, port: int, delay: float = 0.0):
+        self.port = port
+        self.handler = Recorder(delay)
+        self.controller = None
+
+    def start(self) -> "SmtpServer":
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp(app):
+    """A running SMTP server on loopback; the app sends to it."""
+    server = SmtpServer(free_port()).start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_TIMEOUT=5)
+    yield server
+    server.stop()
+
+
+def city(code: str) -> City:
+    return db.session.scalar(select(City).where(City.code == code))
+
+
+@pytest.fixture
+def people(make_user):
+    """Two Pokja members in Blitar (mentee), one in Kendari (mentor), a facilitator, bystanders."""
+    return {
+        "blitar1": make_user("pokja", BLITAR, email="ani@blitar.example.id", name="Ani"),
+        "blitar2": make_user("pokja", BLITAR, email="budi@blitar.example.id", name="Budi",
+                             language="en"),
+        "kendari": make_user("pokja", KENDARI, email="citra@kendari.example.id", name="Citra"),
+        "facilitator": make_user("facilitator", email="fasilitator@pmu.example.id", name="Dewi"),
+        # Never reminded: another city's Pokja, a viewer, a disabled pokja, an opted-out pokja.
+        "other": make_user("pokja", "91.71", email="eko@jayapura.example.id"),
+        "viewer": make_user("viewer", email="fajar@example.id"),
+        "disabled": _changed(make_user("pokja", BLITAR, email="gita@blitar.example.id"), is_enabled=False),
+        "optout": _changed(make_user("pokja", KENDARI, email="hadi@kendari.example.id"),
+                           reminders_enabled=False),
+    }
+
+
+def _changed(user, **fields):
+    for name, value in fields.items():
+        setattr(user, name, value)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def programme(people):
+    prog = Programme(mentor_city_id=city(KENDARI).id, mentee_city_id=city(BLITAR).id,
+                     topic="wastewater", title="L2T2 Kendari untuk Blitar",
+                     facilitator_id=people["facilitator"].id, status=ProgrammeStatus.ACTIVE)
+    db.session.add(prog)
+    db.session.commit()
+    return prog
+
+
+@pytest.fixture
+def plan_series(programme):
+    """Plan sessions like the programmes service does: rows, then sync, in one transaction."""
+
+    def plan(first_start: datetime, now: datetime, count: int = 2, interval_days: int = 14,
+             prog: Programme | None = None) -> list[ProgrammeSession]:
+        prog = prog or programme
+        sessions = []
+        for number in range(1, count + 1):
+            s = ProgrammeSession(programme=prog, number=number, duration_minutes=90,
+                                 starts_at=first_start + timedelta(days=interval_days * (number - 1)),
+                                 timezone="Asia/Jakarta", meeting_url="https://meet.example.id/l2t2",
+                                 agenda=f"Agenda sesi {number} <b>penting</b>",
+                                 uid=f"session-{uuid.uuid4().hex}@matchmaker", sequence=0,
+                                 status=SessionStatus.PLANNED)
+            db.session.add(s)
+            db.session.flush()
+            sync_session_reminders(s, now)
+            sessions.append(s)
+        db.session.commit()
+        return sessions
+
+    return plan
+
+
+def move(session: ProgrammeSession, starts_at: datetime, now: datetime) -> None:
+    session.starts_at = starts_at
+    session.sequence += 1
+    sync_session_reminders(session, now)
+    db.session.commit()
+
+
+def cancel(session: ProgrammeSession, now: datetime) -> None:
+    session.status = SessionStatus.CANCELLED
+    session.sequence += 1
+    sync_session_reminders(session, now)
+    db.session.commit()
+
+
+def wait_until(predicate, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+# 27 January 2020, 09:00 WIB = 02:00 UTC: the first Blitar–Kendari session.
+FIRST = datetime(2020, 1, 27, 2, 0, tzinfo=UTC)
+PLANNED_AT = datetime(2020, 1, 10, 3, 0, tzinfo=UTC)
