@@ -29,6 +29,16 @@ def _optional_int(data: dict, key: str) -> int | None:
     return value
 
 
+def _whole(data: dict, key: str, default=None):
+    """A JSON whole number (not a string, not a boolean), or the default when absent."""
+    if key not in data:
+        return default
+    value = data[key]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"{key} must be a whole number", field=key)
+    return value
+
+
 @bp.get("/programmes")
 def list_programmes():
     programmes = services.list_programmes(current_user)
@@ -115,15 +125,16 @@ def plan_series(programme_id: int):
     data = json_body()
     if "count" not in data:
         raise ValidationError("count is required", field="count")
+    count = _whole(data, "count")
     if not isinstance(data.get("first_start"), str):
         raise ValidationError("first_start is required: local time YYYY-MM-DDTHH:MM",
                               field="first_start")
     agendas = data.get("agendas")
     planned = services.plan_series(
-        current_user, programme, data["count"], data["first_start"], utcnow(),
+        current_user, programme, count, data["first_start"], utcnow(),
         timezone=_text(data, "timezone") or None,
-        interval_days=data.get("interval_days", services.DEFAULT_INTERVAL_DAYS),
-        duration_minutes=data.get("duration_minutes", services.DEFAULT_DURATION_MINUTES),
+        interval_days=_whole(data, "interval_days", services.DEFAULT_INTERVAL_DAYS),
+        duration_minutes=_whole(data, "duration_minutes", services.DEFAULT_DURATION_MINUTES),
         meeting_url=_text(data, "meeting_url"), agendas=agendas,
         allow_past=data.get("allow_past") is True)
     db.session.commit()
@@ -139,7 +150,7 @@ def add_session(programme_id: int):
                               field="starts_at")
     planned = services.add_session(
         current_user, programme, data["starts_at"], utcnow(), timezone=_text(data, "timezone") or None,
-        duration_minutes=data.get("duration_minutes", services.DEFAULT_DURATION_MINUTES),
+        duration_minutes=_whole(data, "duration_minutes", services.DEFAULT_DURATION_MINUTES),
         meeting_url=_text(data, "meeting_url"), agenda=_text(data, "agenda"),
         allow_past=data.get("allow_past") is True)
     db.session.commit()

@@ -46,6 +46,9 @@ class Snapshot:
     practices: dict[int, PracticeDoc]
     topic_cities: dict[str, set[str]]  # topic -> codes of cities with a practice on it
     build_seconds: float
+    # Results derived from this version of the data (e.g. "cities this city could mentor"),
+    # dropped with the snapshot when the data changes.
+    memo: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -29,6 +29,8 @@ def _city(code: str) -> City:
 def _print_table(result: dict) -> None:
     mentee = result["mentee"]
     click.echo(f"Mentors for {mentee['name']} ({mentee['code']}) on {result['topic']}")
+    need = " ".join(result["need_text"].split())
+    click.echo(f"Matched against: {need[:200]}{'…' if len(need) > 200 else ''}")
     if not result["recommendations"]:
         click.echo("No city has recorded a practice on that topic yet.")
     for item in result["recommendations"]:

@@ -2,13 +2,14 @@
 
 Pure NumPy / scikit-learn: city profiles and practice texts in, ranked candidates out.
 The model is built once (TF-IDF matrices, scaled context matrix, per-topic indexes) so
-that a recommendation is one sparse product plus vector arithmetic over one topic.
+that a recommendation is one sparse gather (the need's terms) plus vector arithmetic over
+the practices of one topic.
 
 Memory: relevance is a word-level TF-IDF cosine over stemmed terms (float32, one matrix
-per topic). Character n-grams are computed only over the *vocabulary* (one short document
-per distinct term), to map a misspelt or unseen need word onto its closest known term;
-document-level character n-grams cost ~1 GB and ~80 % of build time at 100,000 cities
-for no measurable ranking gain once terms are stemmed (docs/matching-benchmark.md).
+per topic). Character n-grams are indexed only for the distinct terms and practice words,
+to map a misspelt or unseen need word onto its closest known term; document-level
+character n-grams cost ~1 GB and ~80 % of build time at 100,000 cities, and ranked
+verbatim needs no better (docs/matching-benchmark.md).
 """
 
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from matchmaker.matching.text import normalise, terms
+from matchmaker.matching.text import terms
 
 MATURITY_LEVELS = ("idea", "pilot", "operational", "institutionalised")
 MATURITY_SCORES = {"idea": 0.0, "pilot": 0.4, "operational": 0.75, "institutionalised": 1.0}
@@ -130,9 +131,8 @@ class CohortResult:
 class _Query:
     """A need text, vectorised once."""
 
-    vector: sparse.csr_matrix  # 1 x word features, L2-normalised TF-IDF
     word_columns: np.ndarray  # word-vocabulary columns of the text, sorted
-    word_weights: np.ndarray
+    word_weights: np.ndarray  # their L2-normalised TF-IDF weights
     surface: dict[str, str]  # normalised term -> first word of the text it came from
 
 
@@ -245,17 +245,27 @@ class MatchModel:
         self._topics: dict[str, tuple] = {}
         if not practices:
             return
-        # A generator: only the sparse matrix is kept, never the list of normalised texts.
-        self._word_matrix = self._words.fit_transform(
-            normalise(practice_text(p)) for p in practices).tocsr()
+        spellings: dict[str, str] = {}  # every practice word -> its term
+
+        def documents():  # a generator: the normalised texts are never all held at once
+            for practice in practices:
+                pairs = terms(practice_text(practice))
+                spellings.update(pairs)
+                yield " ".join(term for _, term in pairs)
+
+        self._word_matrix = self._words.fit_transform(documents()).tocsr()
         self._vocabulary = self._words.get_feature_names_out()
         self._columns = self._words.vocabulary_
         self._idf = self._words.idf_.astype(np.float32)
-        # Spelling index: character n-grams of each vocabulary term, transposed
-        # (n-grams x terms) so that a query word only reads the rows of its own n-grams.
+        # Spelling index: character n-grams of every term and every practice word (so that
+        # "terjadwl" finds "terjadwal" -> "jadwal"), transposed (n-grams x spellings) so that a
+        # query word only reads the rows of its own n-grams.
+        spellings.update((term, term) for term in self._vocabulary)
+        known = sorted(spellings)
+        self._spelling_column = np.array([self._columns[spellings[w]] for w in known], dtype=np.int64)
         self._spelling = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=False,
                                          dtype=np.float32)
-        self._spelling_index = self._spelling.fit_transform(self._vocabulary).T.tocsr()
+        self._spelling_index = self._spelling.fit_transform(known).T.tocsr()
         topics = np.array([p.topic for p in practices], dtype=object)
         for topic in sorted(set(topics)):
             rows = np.flatnonzero(topics == topic)
@@ -277,48 +287,59 @@ class MatchModel:
         counts: dict[str, int] = {}
         for _, term in pairs:
             counts[term] = counts.get(term, 0) + 1
-        unknown = [t for t in counts if t not in self._columns and len(t) >= SPELLING_MIN_LENGTH]
+        unknown: dict[str, set[str]] = {}  # unknown term -> its spellings in the text
+        for word, term in pairs:
+            if term not in self._columns and len(term) >= SPELLING_MIN_LENGTH:
+                unknown.setdefault(term, {term}).add(word)
         corrected = self._correct(unknown)
         surface: dict[str, str] = {}
         weights: dict[int, float] = {}
-        for word, term in pairs:
-            known = term if term in self._columns else corrected.get(term, (None, 0.0))[0]
-            if known is not None:
-                surface.setdefault(known, word)
         for term, count in counts.items():
             if term in self._columns:
                 column, similarity = self._columns[term], 1.0
             elif term in corrected:
-                known, similarity = corrected[term]
-                column = self._columns[known]
+                column, similarity = corrected[term]
             else:
                 continue
             weight = (1.0 + np.log(count)) * self._idf[column] * similarity
             weights[column] = weights.get(column, 0.0) + weight
+        for word, term in pairs:
+            column = self._columns[term] if term in self._columns else corrected.get(term, (None,))[0]
+            if column is not None:
+                surface.setdefault(str(self._vocabulary[column]), word)
         columns = np.array(sorted(weights), dtype=np.int32)
         values = np.array([weights[c] for c in columns], dtype=np.float32)
         norm = np.sqrt(np.dot(values, values))
         if norm > 0:
             values /= norm
-        vector = sparse.csr_matrix((values, columns, np.array([0, len(columns)])),
-                                   shape=(1, len(self._vocabulary)))
-        return _Query(vector, columns, values, surface)
+        return _Query(columns, values, surface)
 
-    def _correct(self, unknown: list[str]) -> dict[str, tuple[str, float]]:
-        """Map each unknown term to its closest vocabulary term and their n-gram cosine."""
+    def _correct(self, unknown: dict[str, set[str]]) -> dict[str, tuple[int, float]]:
+        """Map unknown terms to the vocabulary column of their closest known spelling.
+
+        Each unknown term is compared through itself and its surface words with every term
+        and practice word; the best character n-gram cosine must reach SPELLING_MIN.
+        """
         if not unknown:
             return {}
-        similarity = (self._spelling.transform(unknown) @ self._spelling_index).tocsr()
-        corrected = {}
-        for i, term in enumerate(unknown):
+        owners, spellings = [], []
+        for term, words in unknown.items():
+            for word in sorted(words):
+                owners.append(term)
+                spellings.append(word)
+        similarity = (self._spelling.transform(spellings) @ self._spelling_index).tocsr()
+        best: dict[str, tuple[int, float]] = {}
+        for i, term in enumerate(owners):
             start, end = similarity.indptr[i:i + 2]
             if start == end:
                 continue
-            values, columns = similarity.data[start:end], similarity.indices[start:end]
-            best = np.lexsort((columns, -values))[0]  # ties: first vocabulary term
-            if values[best] >= SPELLING_MIN:
-                corrected[term] = (str(self._vocabulary[columns[best]]), float(values[best]))
-        return corrected
+            values = similarity.data[start:end]
+            columns = self._spelling_column[similarity.indices[start:end]]
+            top = np.lexsort((columns, -values))[0]  # ties: first vocabulary column
+            candidate = (int(columns[top]), float(values[top]))
+            if candidate[1] >= SPELLING_MIN and candidate[1] > best.get(term, (-1, 0.0))[1]:
+                best[term] = candidate
+        return best
 
     def _rank(self, mentee: int, topic: str, query: _Query, exclude: frozenset[str]) -> _Ranking:
         """Score every city that runs a practice on the topic, best practice per city."""
@@ -334,7 +355,7 @@ class MatchModel:
             keep &= ~np.isin(cities, excluded)
         if not keep.any():
             return empty
-        relevance = (query.vector @ features).toarray().ravel()
+        relevance = _cosine(query, features)
         rows, cities, relevance = rows[keep], cities[keep], relevance[keep]
 
         distance = np.linalg.norm(self._context[cities] - self._context[mentee], axis=1)
@@ -473,6 +494,22 @@ class MatchModel:
             best[group, cols[better]] = scores[better]
             chosen[group, cols[better]] = i
         return mentors, best, chosen
+
+
+def _cosine(query: _Query, features: sparse.csr_matrix) -> np.ndarray:
+    """Return query . practice for every column of a (terms x practices) matrix.
+
+    Reads only the rows of the query's terms; cheaper than a SciPy sparse product, whose
+    per-call overhead dominates for a query of a dozen terms.
+    """
+    starts = features.indptr[query.word_columns]
+    lengths = features.indptr[query.word_columns + 1] - starts
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(features.shape[1])
+    positions = np.arange(total) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    weights = features.data[positions] * np.repeat(query.word_weights, lengths)
+    return np.bincount(features.indices[positions], weights=weights, minlength=features.shape[1])
 
 
 def _greedy_total(best: np.ndarray, slots: list[int]) -> float:

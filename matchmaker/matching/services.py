@@ -156,11 +156,20 @@ def _relevance_text(c: Candidate, mentor: CityInfo, mentee: City, practice) -> s
     status = _lower(MATURITY.get(practice.maturity, practice.maturity))
     if practice.started_year:
         status = _("%(maturity)s, sejak %(year)s", maturity=status, year=practice.started_year)
+    planned = practice.maturity == "idea"
     if c.matched_terms:
         terms = ", ".join(f"'{t}'" for t in c.matched_terms[:MAX_TERMS])
+        if planned:
+            return _("%(mentor)s merencanakan %(practice)s (%(status)s), yang cocok dengan %(terms)s "
+                     "dalam kebutuhan %(mentee)s.", mentor=mentor.name_short,
+                     practice=practice.title, status=status, terms=terms, mentee=mentee.name_short)
         return _("%(mentor)s menjalankan %(practice)s (%(status)s), yang cocok dengan %(terms)s "
                  "dalam kebutuhan %(mentee)s.", mentor=mentor.name_short, practice=practice.title,
                  status=status, terms=terms, mentee=mentee.name_short)
+    if planned:
+        return _("%(mentor)s merencanakan %(practice)s (%(status)s); uraiannya hampir tidak memakai "
+                 "kata yang sama dengan kebutuhan %(mentee)s.", mentor=mentor.name_short,
+                 practice=practice.title, status=status, mentee=mentee.name_short)
     return _("%(mentor)s menjalankan %(practice)s (%(status)s); uraiannya hampir tidak memakai kata "
              "yang sama dengan kebutuhan %(mentee)s.", mentor=mentor.name_short,
              practice=practice.title, status=status, mentee=mentee.name_short)
@@ -173,11 +182,11 @@ def _maturity_text(practice, now: datetime) -> str:
     if practice.started_year:
         years = now.year - practice.started_year
         if years >= 1:
-            return _("Praktik ini %(maturity)s dan sudah berjalan %(years)d tahun (sejak %(year)s).",
-                     maturity=label, years=years, year=practice.started_year)
-        return _("Praktik ini %(maturity)s, mulai %(year)s.", maturity=label,
+            return _("Praktik ini berstatus %(maturity)s dan sudah berjalan %(years)d tahun "
+                     "(sejak %(year)s).", maturity=label, years=years, year=practice.started_year)
+        return _("Praktik ini berstatus %(maturity)s, mulai %(year)s.", maturity=label,
                  year=practice.started_year)
-    return _("Praktik ini %(maturity)s.", maturity=label)
+    return _("Praktik ini berstatus %(maturity)s.", maturity=label)
 
 
 def _context_text(c: Candidate, mentor: CityInfo, mentee: City, mp: CityProfile,
@@ -321,10 +330,22 @@ def _need_doc(need: Need) -> NeedDoc:
 
 def could_mentor(city: City, limit: int = 10) -> list[dict]:
     """Needs of other cities that this city's practices answer, where it ranks best first."""
-    topics = sorted({p.topic for p in city.practices})
+    snapshot = current_snapshot()
+    key = ("could_mentor", city.code)
+    if key not in snapshot.memo:  # once per data version; a race only computes it twice
+        snapshot.memo[key] = _could_mentor_rows(snapshot, city)
+    rows = snapshot.memo[key][:limit]
+    needs = {n.id: n for n in db.session.scalars(select(Need).where(
+        Need.id.in_([row[0] for row in rows])))}
+    return [{"need": needs[need_id], "mentee": needs[need_id].city, "rank": rank, "of": of,
+             "score": score, "practice": snapshot.practices[practice_id]}
+            for need_id, rank, of, score, practice_id in rows if need_id in needs]
+
+
+def _could_mentor_rows(snapshot: Snapshot, city: City) -> list[tuple]:
+    topics = sorted(t for t, codes in snapshot.topic_cities.items() if city.code in codes)
     if not topics:
         return []
-    snapshot = current_snapshot()
     needs = db.session.scalars(
         select(Need).where(Need.topic.in_(topics), Need.city_id != city.id)
         .order_by(Need.updated_at.desc(), Need.id.desc()).limit(COULD_MENTOR_SCAN)).all()
@@ -333,13 +354,11 @@ def could_mentor(city: City, limit: int = 10) -> list[dict]:
         candidates = snapshot.model.score_need(_need_doc(need))
         for rank, c in enumerate(candidates, start=1):
             if c.code == city.code:
-                found.append({"need": need, "mentee": need.city, "rank": rank,
-                              "of": len(candidates), "score": round(c.score, 3),
-                              "practice": snapshot.practices[c.practice_id]})
+                found.append((PRIORITY_ORDER.get(need.priority, 3),
+                               (need.id, rank, len(candidates), round(c.score, 3), c.practice_id)))
                 break
-    found.sort(key=lambda f: (f["rank"], -f["score"], PRIORITY_ORDER.get(f["need"].priority, 3),
-                              f["need"].id))
-    return found[:limit]
+    found.sort(key=lambda f: (f[1][1], -f[1][3], f[0], f[1][0]))
+    return [row for _priority, row in found]
 
 
 # ---------------------------------------------------------------- cohort pairing
@@ -378,6 +397,8 @@ def _unpaired_text(reason: str) -> str:
         "duplicate_topic": _("Kota ini sudah mendapat mentor untuk topik yang sama lewat kebutuhan "
                              "lain."),
         "capacity": _("Semua mentor yang cocok sudah penuh kapasitasnya."),
+        "already_proposed": _("Kebutuhan ini sudah punya usulan mentor yang diterima."),
+        "open_programme": _("Kota ini sudah dalam program terbuka tentang topik ini."),
     }.get(reason, reason)
 
 
@@ -385,7 +406,15 @@ def run_cohort(actor: User | None, need_ids: list[int], now: datetime,
                min_score: float = 0.0) -> dict:
     """Pair the chosen needs with mentors, maximising the total score under mentor capacity."""
     ensure_facilitator(actor)
-    needs = db.session.scalars(select(Need).where(Need.id.in_(set(need_ids))).order_by(Need.id)).all()
+    chosen = db.session.scalars(select(Need).where(Need.id.in_(set(need_ids))).order_by(Need.id)).all()
+    # A need already proposed, or whose city already learns this topic in an open programme,
+    # is set aside: pairing it again would double-book a mentor or repeat a programme.
+    proposed = proposed_need_ids()
+    served = {(city_id, topic) for city_id, topic in db.session.execute(
+        select(Programme.mentee_city_id, Programme.topic).where(Programme.status.in_(OPEN_STATUSES)))}
+    held = [(n, "already_proposed" if n.id in proposed else "open_programme") for n in chosen
+            if n.id in proposed or (n.city_id, n.topic) in served]
+    needs = [n for n in chosen if n.id not in {h.id for h, _key in held}]
     snapshot = current_snapshot()
     capacity = mentor_capacity()
     load = mentor_load()
@@ -398,13 +427,12 @@ def run_cohort(actor: User | None, need_ids: list[int], now: datetime,
     pairs = []
     for doc, c in result.pairs:
         need = need_by_id[doc.id]
-        open_with = snapshot.cities[c.code].id in _open_partners(need.city_id, need.topic)
         pairs.append({"need": need, "mentee": need.city, "mentor": snapshot.cities[c.code],
                       "candidate": _candidate_dict(snapshot, 1, c, need.city, need.topic, now,
                                                   f"{need.title}\n{need.description or ''}"),
-                      "score": round(c.score, 3), "has_open_programme": open_with})
-    unpaired = [{"need": need_by_id[doc.id], "mentee": need_by_id[doc.id].city, "reason_key": key,
-                 "reason": _unpaired_text(key)} for doc, key in result.unpaired]
+                      "score": round(c.score, 3)})
+    unpaired = [{"need": need, "mentee": need.city, "reason_key": key, "reason": _unpaired_text(key)}
+                for need, key in held + [(need_by_id[doc.id], key) for doc, key in result.unpaired]]
     return {"pairs": pairs, "unpaired": unpaired, "total": round(result.total, 3),
             "greedy_total": round(result.greedy_total, 3), "capacity": capacity,
             "slots": slots}

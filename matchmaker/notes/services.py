@@ -112,6 +112,22 @@ def session_record(actor: User | None, session: ProgrammeSession) -> SessionReco
     )
 
 
+def programme_record(actor: User | None, programme: Programme) -> dict[int, SessionRecord]:
+    """Everything logged for each session of a programme (session id -> record), for its report."""
+    ensure_participant(actor, programme)
+    records = {s.id: SessionRecord([], [], [], []) for s in programme.sessions}
+    for kind, model, order in (("notes", SessionNote, SessionNote.created_at),
+                               ("attendance", Attendance, Attendance.name),
+                               ("lessons", Lesson, Lesson.created_at),
+                               ("actions", FollowUpAction, FollowUpAction.due_on)):
+        rows = db.session.scalars(select(model).join(ProgrammeSession, ProgrammeSession.id == model.session_id)
+                                  .where(ProgrammeSession.programme_id == programme.id)
+                                  .order_by(order, model.id))
+        for row in rows:
+            getattr(records[row.session_id], kind).append(row)
+    return records
+
+
 def session_has_notes(session_id: int) -> bool:
     """True once anything (notes, attendance, a lesson or an action) was logged for the session."""
     return bool(db.session.scalar(select(

@@ -15,6 +15,13 @@ from matchmaker.vocab import OUTCOME_TYPES, TOPICS
 bp = Blueprint("notes", __name__)
 
 
+@bp.app_context_processor
+def notes_helpers() -> dict:
+    """For other packages' pages (the programme report): the notes of a programme, rendered safely."""
+    return {"programme_notes": lambda programme: services.programme_record(current_user, programme),
+            "render_notes": services.render_markdown}
+
+
 def _put_errors_on_form(form, error: MatchmakerError) -> None:
     """Show a service error next to its field: 'lessons[0].outcome' -> form.lessons[0].outcome."""
     problems = getattr(error, "errors", None) or [{"field": error.field, "message": error.message}]
@@ -38,7 +45,7 @@ def _put_errors_on_form(form, error: MatchmakerError) -> None:
 def _session_page(session, form, status: int = 200):
     record = services.session_record(current_user, session)
     return render_template("notes/session.html", session=session, programme=session.programme,
-                           record=record, form=form, status_form=ActionStatusForm(),
+                           record=record, form=form, failed=status == 400,
                            render=services.render_markdown, now=utcnow()), status
 
 

@@ -5,6 +5,8 @@ The UID of a session never changes and its SEQUENCE rises on every change, so ca
 invitations of the reminders package use `session_calendar` too, with the same UID/SEQUENCE.
 """
 
+from datetime import timedelta
+
 from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -90,7 +92,7 @@ def session_calendar(session: ProgrammeSession, method: str | None = None) -> by
 def feed_calendar(sessions: list[ProgrammeSession], name: str = "Matchmaker") -> bytes:
     """A subscription feed: every session of the user's programmes, cancelled ones included."""
     calendar = _calendar(name)
-    calendar.add("refresh-interval", "PT1H", parameters={"VALUE": "DURATION"})
+    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
     for session in sessions:
         calendar.add_component(session_to_ical_event(session))

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from matchmaker.extensions import db
-from matchmaker.reminders import mail, services
-from matchmaker.reminders.models import ReminderStatus
+from matchmaker.reminders import mail, nudges, services
+from matchmaker.reminders.models import Reminder, ReminderStatus
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def send_due_reminders(now: datetime, limit: int | None = None) -> SweepResult:
     """Plan the data-driven nudges, then send every reminder due at `now`, each at most once."""
     config = current_app.config
     result = SweepResult()
-    result.planned = services.plan_nudges(now)
+    result.planned = nudges.plan_nudges(now)
     db.session.commit()
 
     token = secrets.token_hex(16)
@@ -55,24 +55,31 @@ def send_due_reminders(now: datetime, limit: int | None = None) -> SweepResult:
             if not ids:
                 break
             for position, reminder_id in enumerate(ids):
-                down = _deliver_one(reminder_id, token, now, margin, transport, result)
+                row = services.load_claimed(reminder_id, token, margin)
+                if row is None:
+                    # Changed under us, or our lease is running short: hand the rest of the
+                    # batch back and claim afresh, with a new lease.
+                    db.session.rollback()
+                    services.release_claims(ids[position:], token)
+                    db.session.commit()
+                    handled += position
+                    break
+                down = _deliver_one(row, token, now, transport, result)
                 if down is not None:
                     _back_off(ids[position + 1:], token, now, down, result)
                     return result
-            handled += len(ids)
+            else:
+                handled += len(ids)
     finally:
         transport.close()
     return result
 
 
-def _deliver_one(reminder_id: int, token: str, now: datetime, margin: timedelta, transport,
+def _deliver_one(row: Reminder, token: str, now: datetime, transport,
                  result: SweepResult) -> mail.TransportError | None:
     """Check, send and settle one claimed row; returns the error if the server is unreachable."""
-    row = services.load_claimed(reminder_id, token, margin)
-    if row is None:
-        db.session.rollback()
-        return None
-    reason = services.why_not_send(row, now)
+    reminder_id = row.id
+    reason = nudges.why_not_send(row, now)
     if reason:
         services.skip(row, reason)
         db.session.commit()

@@ -16,13 +16,12 @@ from babel.dates import format_date
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from icalendar import Calendar, Event, vCalAddress, vText
 
-from matchmaker import vocab
 from matchmaker.extensions import db
 from matchmaker.notes.models import FollowUpAction
+from matchmaker.programmes.calendar import session_calendar
 from matchmaker.programmes.models import Programme, ProgrammeSession
-from matchmaker.reminders import services
+from matchmaker.reminders import nudges, services
 from matchmaker.reminders.models import Reminder, ReminderKind
 from matchmaker.timeutils import labelled_times
 
@@ -124,42 +123,12 @@ def open_transport(config):
 # ---------------------------------------------------------------- the invite
 
 def programme_title(programme: Programme) -> str:
-    if programme.title:
-        return programme.title
-    topic = vocab.TOPICS.get(programme.topic, programme.topic)
-    return f"{programme.mentor.name} – {programme.mentee.name}: {topic}"
+    return programme.display_title
 
 
-def session_invite(session: ProgrammeSession, attendee: str, cancelled: bool = False) -> str:
-    """The session as an iTIP message (REQUEST or CANCEL), with the session's own UID and SEQUENCE."""
-    config = current_app.config
-    cal = Calendar()
-    cal.add("prodid", "-//Matchmaker//Reminders//ID")
-    cal.add("version", "2.0")
-    cal.add("method", "CANCEL" if cancelled else "REQUEST")
-    event = Event()
-    event.add("uid", session.uid)
-    event.add("sequence", session.sequence)
-    event.add("dtstamp", session.updated_at or session.created_at)
-    event.add("dtstart", session.starts_at)
-    event.add("dtend", session.ends_at)
-    event.add("summary", f"{programme_title(session.programme)} · {_('Sesi %(n)d', n=session.number)}")
-    if session.agenda:
-        event.add("description", session.agenda)
-    if session.meeting_url:
-        event.add("location", session.meeting_url)
-        event.add("url", session.meeting_url)
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    organizer = vCalAddress(f"mailto:{config['MAIL_DEFAULT_SENDER']}")
-    organizer.params["cn"] = vText("Matchmaker")
-    event.add("organizer", organizer)
-    guest = vCalAddress(f"mailto:{attendee}")
-    guest.params["role"] = vText("REQ-PARTICIPANT")
-    guest.params["partstat"] = vText("NEEDS-ACTION")
-    guest.params["rsvp"] = vText("FALSE")
-    event.add("attendee", guest)
-    cal.add_component(event)
-    return cal.to_ical().decode()
+def session_invite(session: ProgrammeSession, cancelled: bool = False) -> str:
+    """The session's calendar file (same UID and SEQUENCE as the .ics download) as an iTIP message."""
+    return session_calendar(session, method="CANCEL" if cancelled else "REQUEST").decode()
 
 
 # ---------------------------------------------------------------- the message
@@ -208,7 +177,7 @@ def build_message(row: Reminder, now: datetime) -> EmailMessage:
             ctx["action"] = from_db
             ctx["due_day"] = format_date(from_db.due_on, format="full", locale=lang)
         if row.kind == ReminderKind.DIGEST:
-            ctx["digest"] = services.digest_for(user, now)
+            ctx["digest"] = nudges.digest_for(user, now)
             ctx["overdue_since"] = {a.id: format_date(a.due_on, format="medium", locale=lang)
                                     for a in ctx["digest"].overdue_actions}
             ctx["session_days"] = {s.id: format_date(s.starts_at.astimezone(ZoneInfo(user.display_zone)),
@@ -220,7 +189,7 @@ def build_message(row: Reminder, now: datetime) -> EmailMessage:
         body_html = render_template(f"reminders/email/{row.kind.value}.html", subject=subject, **ctx)
         invite = None
         if row.kind in (ReminderKind.SESSION, ReminderKind.CANCELLED):
-            invite = session_invite(row.session, user.email, cancelled=row.kind == ReminderKind.CANCELLED)
+            invite = session_invite(row.session, cancelled=row.kind == ReminderKind.CANCELLED)
 
     message = EmailMessage()
     message["Subject"] = subject
@@ -230,7 +199,6 @@ def build_message(row: Reminder, now: datetime) -> EmailMessage:
     message["Date"] = format_datetime(now)
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
-    message["Content-Language"] = lang
     # For mail filters and tests: what this is, without parsing the localised subject.
     message["X-Matchmaker-Kind"] = row.kind.value
     if row.session_id:
@@ -242,4 +210,5 @@ def build_message(row: Reminder, now: datetime) -> EmailMessage:
     if invite is not None:
         method = "CANCEL" if row.kind == ReminderKind.CANCELLED else "REQUEST"
         message.add_alternative(invite, subtype="calendar", params={"method": method})
+    message["Content-Language"] = lang  # after the parts: make_alternative moves Content-* down
     return message

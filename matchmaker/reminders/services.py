@@ -5,22 +5,16 @@ that commits, once per claim and once per message.
 """
 
 import re
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import and_, func, or_, select, text, update
 
 from matchmaker.auth.models import User
 from matchmaker.errors import Conflict, Forbidden, NotFound, ValidationError
 from matchmaker.extensions import db
-from matchmaker.notes.models import ActionStatus, FollowUpAction, SessionNote
 from matchmaker.programmes.models import (
-    OPEN_STATUSES,
     Programme,
     ProgrammeSession,
     ProgrammeStatus,
@@ -28,13 +22,6 @@ from matchmaker.programmes.models import (
 )
 from matchmaker.reminders.models import Reminder, ReminderKind, ReminderStatus
 from matchmaker.timeutils import utcnow
-
-ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
-# A notes nudge or digest found later than this after its time is no longer useful.
-NUDGE_VALID_FOR = timedelta(days=7)
-DIGEST_VALID_FOR = timedelta(days=1)
-# Sessions older than this are not nudged for notes (e.g. after importing old programmes).
-NOTES_LOOKBACK = timedelta(days=14)
 
 _OFFSET = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
 _UNIT_MINUTES = {"d": 1440, "h": 60, "m": 1}
@@ -61,7 +48,8 @@ def lead_label(minutes: int) -> str:
     return _("%(n)d menit", n=minutes)
 
 
-def _eligible() -> list:
+def eligible_users() -> list:
+    """Conditions on User: enabled and wanting reminders."""
     return [User.is_enabled.is_(True), User.reminders_enabled.is_(True)]
 
 
@@ -71,7 +59,7 @@ def session_recipients(programme: Programme) -> list[User]:
     who = and_(User.role == "pokja", User.city_id.in_(cities))
     if programme.facilitator_id is not None:
         who = or_(who, User.id == programme.facilitator_id)
-    return list(db.session.scalars(select(User).where(who, *_eligible()).order_by(User.id)))
+    return list(db.session.scalars(select(User).where(who, *eligible_users()).order_by(User.id)))
 
 
 def _stamp(value: datetime) -> str:
@@ -165,134 +153,6 @@ def _queue_cancellation_notices(session: ProgrammeSession, now: datetime) -> Non
                                     event_at=session.starts_at, expires_at=session.starts_at))
 
 
-# ---------------------------------------------------------------- nudges planned by the sweep
-
-def _insert_if_absent(values: list[dict]) -> int:
-    """Insert rows whose dedupe_key is new; concurrent sweeps can both try, one row results."""
-    if not values:
-        return 0
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stamp = utcnow()
-    for v in values:
-        v.setdefault("next_attempt_at", v["due_at"])
-        v.update(status=ReminderStatus.PENDING.value, attempts=0, last_error="", skip_reason="",
-                 created_at=stamp, updated_at=stamp)
-        v["kind"] = ReminderKind(v["kind"]).value
-    for field in ("session_id", "action_id", "lead_minutes", "event_at", "expires_at"):
-        for v in values:
-            v.setdefault(field, None)
-    stmt = insert(Reminder).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return db.session.execute(stmt).rowcount or 0
-
-
-def _local_midnight(day: date, tz: str) -> datetime:
-    return datetime.combine(day, time(0), ZoneInfo(tz)).astimezone(UTC)
-
-
-def plan_action_reminders(now: datetime) -> int:
-    """Remind the owner city's Pokja of an open follow-up action due tomorrow (their calendar)."""
-    tomorrows = {(now.astimezone(ZoneInfo(z)) + timedelta(days=1)).date() for z in ZONES}
-    actions = db.session.scalars(select(FollowUpAction).where(
-        FollowUpAction.status == ActionStatus.OPEN, FollowUpAction.due_on.in_(tomorrows)))
-    hour = current_app.config["REMINDER_DIGEST_HOUR"]
-    values = []
-    for action in actions:
-        tz = action.owner_city.timezone
-        if (now.astimezone(ZoneInfo(tz)) + timedelta(days=1)).date() != action.due_on:
-            continue
-        due_day = _local_midnight(action.due_on, tz)
-        send_at = due_day - timedelta(days=1) + timedelta(hours=hour)
-        users = db.session.scalars(select(User.id).where(
-            User.role == "pokja", User.city_id == action.owner_city_id, *_eligible()))
-        values += [dict(kind=ReminderKind.ACTION_DUE, recipient_id=uid,
-                        dedupe_key=f"action_due:{action.id}:u{uid}:{action.due_on.isoformat()}",
-                        session_id=action.session_id, action_id=action.id, event_at=due_day,
-                        due_at=send_at, expires_at=due_day + timedelta(days=1)) for uid in users]
-    return _insert_if_absent(values)
-
-
-def session_has_notes(session_id: int) -> bool:
-    return db.session.scalar(select(exists().where(SessionNote.session_id == session_id)))
-
-
-def plan_notes_nudges(now: datetime) -> int:
-    """Ask participants to log notes 24 h after a session that still has none."""
-    after = timedelta(hours=current_app.config["REMINDER_NOTES_NUDGE_HOURS"])
-    sessions = db.session.scalars(select(ProgrammeSession).where(
-        ProgrammeSession.status != SessionStatus.CANCELLED,
-        ProgrammeSession.starts_at <= now - after,
-        ProgrammeSession.starts_at >= now - after - NOTES_LOOKBACK,
-        ~exists().where(SessionNote.session_id == ProgrammeSession.id)))
-    values = []
-    for session in sessions:
-        due = session.ends_at + after
-        if due > now or session.programme.status not in (*OPEN_STATUSES, ProgrammeStatus.COMPLETED):
-            continue
-        values += [dict(kind=ReminderKind.NOTES, recipient_id=user.id,
-                        dedupe_key=f"notes:{session.id}:u{user.id}", session_id=session.id,
-                        event_at=session.starts_at, due_at=due, expires_at=due + NUDGE_VALID_FOR)
-                   for user in session_recipients(session.programme)]
-    return _insert_if_absent(values)
-
-
-def plan_digests(now: datetime) -> int:
-    """Queue this week's digest for each facilitator once their local digest time has come."""
-    weekday = current_app.config["REMINDER_DIGEST_WEEKDAY"]
-    hour = current_app.config["REMINDER_DIGEST_HOUR"]
-    values = []
-    for user in db.session.scalars(select(User).where(User.role.in_(("facilitator", "admin")),
-                                                      *_eligible())):
-        local = now.astimezone(ZoneInfo(user.display_zone))
-        day = local.date() - timedelta(days=(local.weekday() - weekday) % 7)
-        start = datetime.combine(day, time(hour), ZoneInfo(user.display_zone)).astimezone(UTC)
-        if not start <= now < start + DIGEST_VALID_FOR:
-            continue
-        year, week, _day = day.isocalendar()
-        values.append(dict(kind=ReminderKind.DIGEST, recipient_id=user.id,
-                           dedupe_key=f"digest:u{user.id}:{year}-W{week:02d}",
-                           due_at=start, expires_at=start + DIGEST_VALID_FOR))
-    return _insert_if_absent(values)
-
-
-def plan_nudges(now: datetime) -> int:
-    """Plan the nudges that follow from the data rather than from a session change."""
-    return plan_action_reminders(now) + plan_notes_nudges(now) + plan_digests(now)
-
-
-@dataclass
-class Digest:
-    overdue_actions: list
-    sessions_without_notes: list
-    proposals: list
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.overdue_actions or self.sessions_without_notes or self.proposals)
-
-
-def digest_for(user: User, now: datetime) -> Digest:
-    """What a facilitator should look at: their programmes (an admin: all of them)."""
-    scope = [] if user.is_admin else [Programme.facilitator_id == user.id]
-    actions = [a for a in db.session.scalars(
-        select(FollowUpAction).join(Programme, Programme.id == FollowUpAction.programme_id)
-        .where(FollowUpAction.status == ActionStatus.OPEN,
-               FollowUpAction.due_on < now.date() + timedelta(days=1), *scope)
-        .order_by(FollowUpAction.due_on)) if a.is_overdue(now)]
-    after = timedelta(hours=current_app.config["REMINDER_NOTES_NUDGE_HOURS"])
-    sessions = list(db.session.scalars(
-        select(ProgrammeSession).join(Programme)
-        .where(ProgrammeSession.status != SessionStatus.CANCELLED,
-               ProgrammeSession.starts_at <= now - after,
-               ProgrammeSession.starts_at >= now - timedelta(days=60),
-               ~exists().where(SessionNote.session_id == ProgrammeSession.id), *scope)
-        .order_by(ProgrammeSession.starts_at)))
-    proposal_scope = [] if user.is_admin else [or_(Programme.facilitator_id == user.id,
-                                                   Programme.facilitator_id.is_(None))]
-    proposals = list(db.session.scalars(select(Programme).where(
-        Programme.status == ProgrammeStatus.PROPOSED, *proposal_scope).order_by(Programme.created_at)))
-    return Digest(actions, sessions, proposals)
-
-
 # ---------------------------------------------------------------- the sweep's steps
 
 def claim_due_reminders(now: datetime, token: str, limit: int, lease_seconds: int) -> list[int]:
@@ -334,53 +194,12 @@ def load_claimed(reminder_id: int, token: str, margin: timedelta) -> Reminder | 
     return row
 
 
-def why_not_send(row: Reminder, now: datetime) -> str | None:
-    """Check again, at send time, that the message is still true and useful."""
-    user = row.recipient
-    if user is None or not user.is_enabled:
-        return _("penerima dinonaktifkan")
-    if not user.reminders_enabled:
-        return _("penerima mematikan pengingat")
-    if row.expires_at is not None and now >= row.expires_at:
-        return _("terlambat: sudah tidak berguna (%(at)s)", at=row.expires_at.isoformat())
-    session = row.session
-    needs_session = (ReminderKind.SESSION, ReminderKind.CANCELLED, ReminderKind.NOTES)
-    if row.kind in needs_session and session is None:
-        return _("sesi sudah dihapus")
-    if row.kind == ReminderKind.SESSION:
-        if session.status != SessionStatus.PLANNED or not session.programme.is_open:
-            return _("sesi dibatalkan")
-        if session.starts_at != row.event_at:
-            return _("sesi dipindah")
-        if now >= session.starts_at:
-            return _("sesi sudah dimulai")
-        later = db.session.scalar(select(func.count(Reminder.id)).where(
-            Reminder.session_id == row.session_id, Reminder.recipient_id == row.recipient_id,
-            Reminder.kind == ReminderKind.SESSION, Reminder.status == ReminderStatus.PENDING,
-            Reminder.event_at == row.event_at, Reminder.lead_minutes < row.lead_minutes,
-            Reminder.due_at <= now))
-        if later:
-            return _("digantikan oleh pengingat yang lebih dekat ke sesi")
-    elif row.kind == ReminderKind.CANCELLED:
-        if session.status != SessionStatus.CANCELLED and session.programme.is_open:
-            return _("sesi tidak jadi dibatalkan")
-    elif row.kind == ReminderKind.NOTES:
-        if session.status == SessionStatus.CANCELLED:
-            return _("sesi dibatalkan")
-        if session_has_notes(session.id):
-            return _("catatan sudah diisi")
-    elif row.kind == ReminderKind.ACTION_DUE:
-        action = db.session.get(FollowUpAction, row.action_id) if row.action_id else None
-        if action is None or action.status != ActionStatus.OPEN:
-            return _("tindak lanjut sudah selesai atau dihapus")
-        if row.event_at != _local_midnight(action.due_on, action.owner_city.timezone):
-            return _("tenggat tindak lanjut berubah")
-    elif row.kind == ReminderKind.DIGEST:
-        if not user.is_facilitator:
-            return _("penerima bukan fasilitator lagi")
-        if digest_for(user, now).is_empty:
-            return _("tidak ada yang perlu dilaporkan minggu ini")
-    return None
+def release_claims(ids: list[int], token: str) -> None:
+    """Give back rows this sweep claimed but will not handle; others may take them at once."""
+    if ids:
+        db.session.execute(update(Reminder).where(
+            Reminder.id.in_(ids), Reminder.claim_token == token, Reminder.status == ReminderStatus.PENDING)
+            .values(claimed_until=None, claim_token=None).execution_options(synchronize_session=False))
 
 
 def mark_sent(row: Reminder, token: str, now: datetime) -> bool:
@@ -458,7 +277,9 @@ def resend_reminder(user: User, reminder_id: int, now: datetime) -> Reminder:
         raise Conflict(_("Hanya pengingat yang gagal atau dilewati yang dapat dikirim ulang."))
     row.status = ReminderStatus.PENDING
     row.attempts = 0
-    row.next_attempt_at = now
+    # Back to its own time (past for a failed row), so the next sweep takes it and checks it again.
+    row.next_attempt_at = row.due_at
+    row.updated_at = now
     row.last_error = ""
     row.skip_reason = ""
     _release(row)

@@ -2,6 +2,7 @@ import itertools
 import random
 
 import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matchmaker.matching.engine import (
     CONTEXT_TRAITS,
@@ -234,6 +235,41 @@ def test_matched_terms_are_need_words_shared_with_the_practice_best_first(cities
     assert set(terms_) <= set(normalise_surface(L2T2_NEED + " rumah layanan tangki"))
     assert "layanan" not in terms_  # in every practice, so it weighs least
     assert "kota" not in terms_  # a stop word
+
+
+def test_relevance_is_the_tfidf_cosine_of_stemmed_terms(cities):
+    texts = ["Layanan lumpur tinja terjadwal bagi ASN", "IPAL komunal dan sambungan rumah",
+             "Penyedotan lumpur tinja oleh operator IPLT"]
+    practices = [make_practice(f"35.{72 + i}", t) for i, t in enumerate(texts)]
+    model = MatchModel.build(cities, practices)
+    vectorizer = TfidfVectorizer(analyzer=str.split, sublinear_tf=True)
+    matrix = vectorizer.fit_transform([normalise(f"{t}\n") for t in texts])
+    need = "Lumpur tinja terjadwal, penyedotan lumpur"
+    expected = (matrix @ vectorizer.transform([normalise(need)]).T).toarray().ravel()
+
+    found = {c.code: c.factors["relevance"] for c in model.recommend("35.71", "wastewater", need)}
+
+    assert [found[p.city_code] for p in practices] == pytest.approx(expected, abs=1e-6)
+
+
+def test_misspelt_need_word_counts_as_the_closest_practice_word(cities):
+    model = MatchModel.build(cities, [make_practice("35.72", "Layanan lumpur tinja terjadwal")])
+
+    (typo,) = model.recommend("35.71", "wastewater", "lumpur tinja terjadwl")
+    (without,) = model.recommend("35.71", "wastewater", "lumpur tinja")
+
+    assert "terjadwl" in typo.matched_terms
+    assert typo.factors["relevance"] > without.factors["relevance"]
+
+
+def test_unknown_word_without_a_close_spelling_is_ignored(cities):
+    model = MatchModel.build(cities, [make_practice("35.72", "Layanan lumpur tinja terjadwal")])
+
+    (noisy,) = model.recommend("35.71", "wastewater", "lumpur tinja xyzzy qwerty")
+    (clean,) = model.recommend("35.71", "wastewater", "lumpur tinja")
+
+    assert noisy.factors["relevance"] == pytest.approx(clean.factors["relevance"])
+    assert noisy.matched_terms == clean.matched_terms
 
 
 def normalise_surface(text: str) -> list[str]:

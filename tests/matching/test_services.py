@@ -307,3 +307,44 @@ def test_accept_all_is_all_or_nothing(profiles, make_user, now):
         services.accept_pairs(facilitator, [(ids[1], KENDARI), (ids[2], BLITAR)], now)
     db.session.rollback()
     assert db.session.scalars(select(CohortProposal)).all() == []
+
+
+def test_could_mentor_sees_a_new_need_without_a_restart(profiles, city, make_user, now):
+    assert KAB_MALANG not in [f["mentee"].code for f in services.could_mentor(city(KENDARI))]
+    cities.add_need(make_user("facilitator"), city(KAB_MALANG), {
+        "topic": "wastewater", "title": "L2T2 untuk ASN kabupaten",
+        "description": "Lumpur tinja terjadwal, IPLT.", "priority": "high"}, now)
+    db.session.commit()
+    assert KAB_MALANG in [f["mentee"].code for f in services.could_mentor(city(KENDARI))]
+
+
+def test_a_change_made_by_another_process_is_seen(app, app_config, profiles, city, now):
+    """A second app (its own engine, session and cache) stands in for another worker process."""
+    from matchmaker import create_app
+    from matchmaker.cities.models import City, Practice
+
+    services.recommend_mentors(city(BLITAR), "wastewater", None, 10, now)
+    other = create_app(app_config)
+    with other.app_context():
+        jayapura = db.session.scalar(select(City).where(City.code == JAYAPURA))
+        db.session.add(Practice(city=jayapura, topic="wastewater", title="L2T2 ASN",
+                                description="lumpur tinja terjadwal", maturity="pilot"))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    db.session.commit()  # end this session's transaction, as the next request would
+    assert JAYAPURA in codes(services.recommend_mentors(city(BLITAR), "wastewater", None, 10, now))
+
+
+def test_cohort_sets_aside_needs_already_proposed_or_in_an_open_programme(
+        profiles, make_user, make_programme, now):
+    facilitator = make_user("facilitator")
+    blitar = db.session.scalar(select(Need.id).where(Need.title == "Memulai L2T2 untuk ASN"))
+    services.accept_pair(facilitator, blitar, KENDARI, now)
+    make_programme(MALANG, JAYAPURA, "wastewater")
+
+    result = services.run_cohort(facilitator, all_need_ids(), now)
+
+    assert {(u["mentee"].code, u["reason_key"]) for u in result["unpaired"]} == {
+        (BLITAR, "already_proposed"), (JAYAPURA, "open_programme")}
+    assert [(p["mentee"].code, p["mentor"].code) for p in result["pairs"]] == [(KENDARI, BLITAR)]

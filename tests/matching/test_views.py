@@ -158,3 +158,26 @@ def test_accept_refusal_is_flashed_and_changes_nothing(client, facilitator, prof
         "pairs": [f"{blitar}:{KENDARI}", f"{jayapura}:{BLITAR}"]}, follow_redirects=True)
     assert "tidak punya praktik" in response.text
     assert db.session.scalars(select(CohortProposal)).all() == []
+
+
+def test_create_programme_button_posts_what_the_programmes_page_expects(app, client, facilitator,
+                                                                         profiles):
+    if "programmes.create_from_recommendation" not in app.view_functions:
+        pytest.skip("the programmes package does not offer the endpoint")
+    from matchmaker.programmes.models import Programme
+
+    page = client.get(f"/match?need={need_id('Memulai L2T2 untuk ASN')}").text
+    form = page[page.index('action="/programmes'):]
+    form = form[:form.index("</form>")]
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+    assert fields["mentor"] == KENDARI and fields["mentee"] == BLITAR
+    action = re.search(r'action="(/programmes[^"]*)"', page).group(1)
+    response = client.post(action, data=fields)
+    assert response.status_code in (302, 303)
+    programme = db.session.scalar(select(Programme))
+    assert (programme.mentor.code, programme.mentee.code, programme.topic) == (
+        KENDARI, BLITAR, "wastewater")
+    assert programme.need_id == need_id("Memulai L2T2 untuk ASN") and programme.practice_id
+    # The new open programme removes Kendari from Blitar's list at once.
+    again = client.get(f"/match?city={BLITAR}&topic=wastewater").text
+    assert f'data-code="{KENDARI}"' not in again and "sudah dalam program terbuka" in again

@@ -218,14 +218,14 @@ def test_added_session_is_numbered_after_the_series(planned, facilitator, now):
 def test_overlap_with_another_session_of_either_city_warns(planned, make_programme, facilitator, now):
     # Blitar also mentors Jayapura; a session at the same instant is allowed but flagged.
     other = make_programme(mentor="35.72", mentee="91.71", topic="solid_waste")
-    result = services.plan_series(facilitator, other, 1, "2027-01-04T12:30", now,
+    result = services.plan_series(facilitator, other, 1, "2027-01-04T12:00", now,
                                   timezone="Asia/Jayapura")
-    assert result.sessions[0].starts_at == datetime(2027, 1, 4, 3, 30, tzinfo=UTC)
+    assert result.sessions[0].starts_at == datetime(2027, 1, 4, 3, 0, tzinfo=UTC)
     assert len(result.warnings) == 1
     assert planned.display_title in result.warnings[0]
-    later = services.plan_series(facilitator, other, 1, "2027-01-04T14:00", now,
-                                 timezone="Asia/Jayapura")
-    assert later.warnings == []
+    # A session that ends right as another starts (07:30–09:00 WIB, then 09:00) is no overlap.
+    touching = services.add_session(facilitator, planned, "2027-01-04T07:30", now)
+    assert touching.warnings == []
 
 
 def test_every_plan_move_and_cancel_syncs_reminders(planned, facilitator, now, monkeypatch):
@@ -291,3 +291,12 @@ def test_calendar_token_can_be_created_and_revoked(pokja_blitar):
     services.revoke_calendar_token(pokja_blitar)
     with pytest.raises(Exception):  # noqa: B017
         services.user_for_calendar_token(token)
+
+
+def test_partial_unique_index_backs_the_duplicate_check(make_programme, facilitator, now, monkeypatch):
+    first = make_programme()
+    monkeypatch.setattr(services, "open_programme_for", lambda *args: None)  # a racing request
+    with pytest.raises(Conflict):
+        services.create_programme(facilitator, "74.71", "35.72", "wastewater", now)
+    db.session.rollback()
+    assert db.session.scalars(select(Programme)).all() == [first]

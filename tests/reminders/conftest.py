@@ -171,3 +171,13 @@ def wait_until(predicate, timeout: float = 10.0) -> bool:
 # 27 January 2020, 09:00 WIB = 02:00 UTC: the first Blitar–Kendari session.
 FIRST = datetime(2020, 1, 27, 2, 0, tzinfo=UTC)
 PLANNED_AT = datetime(2020, 1, 10, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def crowd(people, make_user):
+    """Add `n` more Blitar Pokja members, so a sweep has many messages to send."""
+
+    def add(n: int) -> list:
+        return [make_user("pokja", BLITAR, email=f"pokja{i:03d}@blitar.example.id") for i in range(n)]
+
+    return add

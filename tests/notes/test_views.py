@@ -1,0 +1,158 @@
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from matchmaker.extensions import db
+from matchmaker.notes import services
+from matchmaker.notes.models import (
+    ActionStatus,
+    Attendance,
+    FollowUpAction,
+    Lesson,
+    NoteRevision,
+    SessionNote,
+)
+from matchmaker.programmes.models import ProgrammeStatus
+
+NOW = datetime(2020, 1, 27, 4, 0, tzinfo=UTC)
+
+
+def _form(**overrides) -> dict:
+    data = {
+        "body": "Sesi pertama <script>alert('xss')</script> **penting**",
+        "attendance-0-name": "Ibu Sari", "attendance-0-city": "35.72", "attendance-0-agency": "Bappeda",
+        "attendance-1-name": "Pak Ahmad", "attendance-1-city": "74.71", "attendance-1-agency": "PUPR",
+        "attendance-2-name": "", "attendance-2-city": "", "attendance-2-agency": "",
+        "lessons-0-text": "Mulai uji coba L2T2 dengan ASN", "lessons-0-outcome": "new_action",
+        "lessons-0-topic": "wastewater",
+        "actions-0-text": "Susun draf instruksi wali kota", "actions-0-owner_city": "35.72",
+        "actions-0-owner_person": "Bagian Hukum", "actions-0-due": "2020-02-24",
+    }
+    data.update(overrides)
+    return data
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_session_page_shows_the_time_in_both_cities_zones(client, login, make_programme, blitar_pokja):
+    session = make_programme().sessions[0]
+    login(blitar_pokja)
+    page = client.get(f"/sessions/{session.id}/notes")
+    assert page.status_code == 200
+    assert "09:00 WIB / 10:00 WITA" in page.text and "2020" in page.text
+    for needle in ('id="save-notes"', 'name="body"', 'for="body"', 'name="lessons-0-outcome"',
+                   'name="actions-0-due"', 'name="attendance-2-name"', "Kota Kendari", "Kota Blitar"):
+        assert needle in page.text
+
+
+def test_pokja_logs_notes_on_the_page_and_scripts_never_run(client, login, make_programme, blitar_pokja):
+    session = make_programme().sessions[0]
+    login(blitar_pokja)
+    response = client.post(f"/sessions/{session.id}/notes", data=_form())
+    assert response.status_code == 302, response.text
+    assert (_count(SessionNote), _count(Attendance), _count(Lesson), _count(FollowUpAction)) == (1, 2, 1, 1)
+    lesson = db.session.scalar(select(Lesson))
+    assert lesson.author_id == blitar_pokja.id and lesson.outcome_type == "new_action"
+    page = client.get(f"/sessions/{session.id}/notes")
+    assert "<script>alert" not in page.text
+    assert "&lt;script&gt;" in page.text and "<strong>penting</strong>" in page.text
+    assert "Mulai uji coba L2T2 dengan ASN" in page.text and "Susun draf instruksi wali kota" in page.text
+
+
+def test_invalid_rows_come_back_with_field_errors_and_nothing_is_saved(client, login, make_programme,
+                                                                    blitar_pokja):
+    session = make_programme().sessions[0]
+    login(blitar_pokja)
+    response = client.post(f"/sessions/{session.id}/notes",
+                           data=_form(**{"lessons-0-outcome": "", "actions-0-due": "2020-02-31"}))
+    assert response.status_code == 400
+    assert 'id="form-errors"' in response.text and "is-invalid" in response.text
+    assert "Susun draf instruksi wali kota" in response.text  # what was typed is kept
+    assert (_count(SessionNote), _count(Lesson), _count(FollowUpAction)) == (0, 0, 0)
+
+
+def test_unrelated_pokja_gets_403(client, login, make_programme, jayapura_pokja):
+    session = make_programme().sessions[0]
+    login(jayapura_pokja)
+    assert client.get(f"/sessions/{session.id}/notes").status_code == 403
+    assert client.post(f"/sessions/{session.id}/notes", data=_form()).status_code == 403
+    assert _count(SessionNote) == 0
+
+
+def test_cancelled_programme_is_read_only_and_refuses_notes(client, login, make_programme, make_user):
+    session = make_programme(status=ProgrammeStatus.CANCELLED).sessions[0]
+    login(make_user("facilitator"))
+    page = client.get(f"/sessions/{session.id}/notes")
+    assert page.status_code == 200 and 'id="notes-closed"' in page.text and "save-notes" not in page.text
+    assert client.post(f"/sessions/{session.id}/notes", data=_form()).status_code == 409
+    assert _count(SessionNote) == 0
+
+
+def test_action_status_buttons_mark_done_with_history(client, login, make_programme, blitar_pokja):
+    session = make_programme().sessions[0]
+    action = services.log_notes(blitar_pokja, session, "", [], [], [
+        {"text": "Kirim SOP", "owner_city": "74.71", "due": "2020-02-03"}], NOW).actions[0]
+    db.session.commit()
+    login(blitar_pokja)
+    response = client.post(f"/actions/{action.id}/status", data={"status": "done"})
+    assert response.status_code == 302
+    db.session.refresh(action)
+    assert action.status == ActionStatus.DONE and action.revisions[0].previous == {"status": "open"}
+
+
+def test_editing_a_note_on_the_page_keeps_history(client, login, make_programme, kendari_pokja):
+    session = make_programme().sessions[0]
+    note = services.log_notes(kendari_pokja, session, "Versi pertama", [], [], [], NOW).note
+    db.session.commit()
+    login(kendari_pokja)
+    assert "Versi pertama" in client.get(f"/notes/{note.id}/edit").text
+    assert client.post(f"/notes/{note.id}/edit", data={"body": "Versi kedua"}).status_code == 302
+    page = client.get(f"/sessions/{session.id}/notes")
+    assert "Versi kedua" in page.text and "Riwayat perubahan" in page.text and "Versi pertama" in page.text
+    assert db.session.scalar(select(NoteRevision.previous_body)) == "Versi pertama"
+
+
+def test_knowledge_base_is_open_to_every_signed_in_user(client, login, make_programme, blitar_pokja,
+                                                        make_user):
+    session = make_programme().sessions[0]
+    services.log_notes(blitar_pokja, session, "rahasia sesi", [], [
+        {"text": "Advokasi kepada kepala daerah untuk meraih komitmen", "outcome": "improved_consensus"},
+        {"text": "Mulai uji coba dengan ASN", "outcome": "new_action", "topic": "governance"}], [], NOW)
+    db.session.commit()
+    login(make_user("viewer"))
+    page = client.get("/knowledge?q=advokasi")
+    assert page.status_code == 200 and 'name="q"' in page.text
+    assert "Advokasi kepada kepala daerah" in page.text and "Mulai uji coba" not in page.text
+    page = client.get("/knowledge?topic=governance")
+    assert "Mulai uji coba" in page.text and "Advokasi kepada" not in page.text
+    page = client.get("/knowledge?outcome=improved_consensus&year=2020&city=74.71")
+    assert "Advokasi kepada" in page.text and "Mulai uji coba" not in page.text
+    lesson = db.session.scalar(select(Lesson).where(Lesson.outcome_type == "new_action"))
+    detail = client.get(f"/lessons/{lesson.id}")
+    assert detail.status_code == 200 and "Pelajaran serupa" in detail.text
+    assert "Kota Kendari" in detail.text and "Sesi 1" in detail.text
+    # Lessons are shared; the session's notes stay with the programme's participants.
+    assert f"/sessions/{session.id}/notes" not in detail.text
+    assert client.get(f"/sessions/{session.id}/notes").status_code == 403
+
+
+def test_knowledge_page_needs_sign_in(client):
+    response = client.get("/knowledge")
+    assert response.status_code in (302, 401)
+
+
+def test_programme_report_shows_notes_without_running_scripts(client, login, make_programme, blitar_pokja):
+    programme = make_programme()
+    services.log_notes(blitar_pokja, programme.sessions[0], "Ringkasan <script>alert(1)</script> **L2T2**",
+                       [{"name": "Ibu Sari", "city": "35.72", "agency": "Bappeda"}],
+                       [{"text": "Mulai dengan ASN", "outcome": "new_action"}],
+                       [{"text": "Kirim SOP", "owner_city": "74.71", "due": "2020-02-03"}], NOW)
+    db.session.commit()
+    login(blitar_pokja)
+    report = client.get(f"/programmes/{programme.id}/report")
+    assert report.status_code == 200
+    assert 'id="report-notes"' in report.text and "<strong>L2T2</strong>" in report.text
+    assert "<script>alert" not in report.text and "&lt;script&gt;" in report.text
+    assert "Mulai dengan ASN" in report.text and "Kirim SOP" in report.text and "Ibu Sari" in report.text

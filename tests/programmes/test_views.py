@@ -1,0 +1,259 @@
+"""Programme pages: list with the next session, programme timeline, forms, dashboard, report, CSV."""
+
+import csv
+import io
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from matchmaker.extensions import db
+from matchmaker.notes import services as notes
+from matchmaker.programmes import services
+from matchmaker.programmes.models import Programme, ProgrammeSession, ProgrammeStatus, SessionStatus
+from matchmaker.timeutils import utcnow
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _next_session_box(html: str) -> str:
+    start = html.index('id="next-session"')
+    return html[start:start + 1500]
+
+
+def test_pokja_sees_their_next_session_in_their_own_local_time_first(client, login, planned,
+                                                                      pokja_kendari, pokja_blitar):
+    login(pokja_kendari)
+    box = _next_session_box(client.get("/programmes").text)
+    assert "10:00 WITA / 09:00 WIB" in box
+    assert planned.display_title in box
+    login(pokja_blitar)
+    box = _next_session_box(client.get("/programmes").text)
+    assert "09:00 WIB / 10:00 WITA" in box
+    assert "Baseline dan diagnosis" in box
+
+
+def test_list_shows_each_user_their_programmes(client, login, planned, make_programme,
+                                               facilitator, pokja_jayapura, make_user):
+    other = make_programme(mentor="35.72", mentee="91.71", topic="solid_waste")
+    login(facilitator)
+    page = client.get("/programmes").text
+    assert planned.display_title in page and other.display_title in page
+    login(pokja_jayapura)
+    page = client.get("/programmes").text
+    assert other.display_title in page and planned.display_title not in page
+    login(make_user("viewer"))
+    page = client.get("/programmes").text
+    assert "programme-row" not in page
+
+
+def test_unrelated_pokja_and_viewers_get_403_on_the_programme(client, login, planned, pokja_jayapura,
+                                                             make_user):
+    session = planned.sessions[0]
+    for user in (pokja_jayapura, make_user("viewer")):
+        login(user)
+        for path in (f"/programmes/{planned.id}", f"/programmes/{planned.id}/report",
+                     f"/programmes/{planned.id}/export.csv"):
+            assert client.get(path).status_code == 403, path
+        for path in (f"/programmes/{planned.id}/accept", f"/sessions/{session.id}/cancel",
+                     f"/programmes/{planned.id}/series"):
+            assert client.post(path, data={}).status_code == 403, path
+    assert planned.sessions[0].status == SessionStatus.PLANNED
+
+
+def test_pokja_accepts_from_the_programme_page(client, login, make_programme, pokja_blitar,
+                                               pokja_kendari):
+    programme = make_programme()
+    login(pokja_blitar)
+    page = client.get(f"/programmes/{programme.id}").text
+    assert 'id="accept-button"' in page
+    assert "Setujui untuk Kota Blitar" in page
+    response = client.post(f"/programmes/{programme.id}/accept")
+    assert response.status_code == 303
+    login(pokja_kendari)
+    client.post(f"/programmes/{programme.id}/accept")
+    db.session.refresh(programme)
+    assert programme.status == ProgrammeStatus.AGREED
+
+
+def test_pokja_declines_with_a_reason(client, login, make_programme, pokja_kendari):
+    programme = make_programme()
+    login(pokja_kendari)
+    client.post(f"/programmes/{programme.id}/decline", data={"reason": "Belum siap"})
+    db.session.refresh(programme)
+    assert programme.status == ProgrammeStatus.DECLINED
+
+
+def test_facilitator_plans_a_series_from_the_form(client, login, make_programme, facilitator):
+    programme = make_programme(agreed=True)
+    login(facilitator)
+    page = client.get(f"/programmes/{programme.id}").text
+    assert 'id="series-form"' in page and "Rencana aksi replikasi" in page
+    response = client.post(f"/programmes/{programme.id}/series", data={
+        "count": "6", "first_start": "2027-01-04T09:00", "timezone": "Asia/Jakarta",
+        "interval_days": "14", "duration_minutes": "90", "meeting_url": "https://meet.example.id/x",
+        "agendas": "Kenalan\nPraktik\nRegulasi\nTarif\nOperasi\nRencana aksi"}, follow_redirects=True)
+    assert response.status_code == 200
+    db.session.refresh(programme)
+    assert [s.agenda for s in programme.sessions][0] == "Kenalan"
+    assert programme.sessions[0].starts_at.isoformat() == "2027-01-04T02:00:00+00:00"
+    assert "09:00 WIB / 10:00 WITA" in response.text  # facilitator reads WIB first, then WITA
+
+
+def test_bad_series_form_changes_nothing(client, login, make_programme, facilitator):
+    programme = make_programme()
+    login(facilitator)
+    response = client.post(f"/programmes/{programme.id}/series", data={
+        "count": "0", "first_start": "2027-01-04T09:00", "timezone": "Asia/Jakarta",
+        "interval_days": "14", "duration_minutes": "90"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "alert-danger" in response.text
+    past = client.post(f"/programmes/{programme.id}/series", data={
+        "count": "6", "first_start": "2020-01-27T09:00", "timezone": "Asia/Jakarta",
+        "interval_days": "14", "duration_minutes": "90"}, follow_redirects=True)
+    assert "sudah lewat" in past.text
+    assert _count(ProgrammeSession) == 0
+
+
+def test_reschedule_and_cancel_from_the_page(client, login, planned, facilitator):
+    session = planned.sessions[1]
+    uid = session.uid
+    login(facilitator)
+    client.post(f"/sessions/{session.id}/edit", data={
+        "starts_at": "2027-01-19T10:00", "timezone": "Asia/Makassar", "duration_minutes": "60",
+        "meeting_url": "https://meet.example.id/y", "agenda": "Dipindah"})
+    db.session.refresh(session)
+    assert (session.uid, session.sequence, session.agenda) == (uid, 1, "Dipindah")
+    assert session.starts_at.isoformat() == "2027-01-19T02:00:00+00:00"
+    client.post(f"/sessions/{session.id}/cancel", data={"reason": "Rapat DPRD"})
+    db.session.refresh(session)
+    assert session.status == SessionStatus.CANCELLED and session.sequence == 2
+
+
+def test_create_from_recommendation(client, login, facilitator, kendari, blitar):
+    login(facilitator)
+    practice = kendari.practices[0] if kendari.practices else None
+    data = {"mentor": "74.71", "mentee": "35.72", "topic": "wastewater",
+            "practice_id": str(practice.id) if practice and practice.topic == "wastewater" else ""}
+    response = client.post("/programmes/from-recommendation", data=data)
+    assert response.status_code == 303
+    programme = db.session.scalar(select(Programme))
+    assert response.location.endswith(f"/programmes/{programme.id}")
+    again = client.post("/programmes/from-recommendation", data=data)
+    assert again.location.endswith(f"/programmes/{programme.id}")  # the open one, not a second
+    assert _count(Programme) == 1
+
+
+def test_new_programme_form(client, login, facilitator, pokja_blitar):
+    login(pokja_blitar)
+    assert client.get("/programmes/new").status_code == 403
+    login(facilitator)
+    same = client.post("/programmes/new", data={"mentor": "74.71", "mentee": "74.71",
+                                                  "topic": "wastewater"})
+    assert same.status_code == 400
+    response = client.post("/programmes/new", data={"mentor": "74.71", "mentee": "35.72",
+                                                     "topic": "wastewater", "title": "L2T2"})
+    assert response.status_code == 303
+    assert db.session.scalar(select(Programme.title)) == "L2T2"
+
+
+def test_script_in_title_and_agenda_is_escaped_on_page_and_report(client, login, make_programme,
+                                                                  facilitator, now):
+    programme = make_programme(agreed=True, title=f"Judul {SCRIPT}")
+    services.plan_series(facilitator, programme, 1, "2027-01-04T09:00", now, agendas=[f"Agenda {SCRIPT}"])
+    db.session.commit()
+    login(facilitator)
+    for path in (f"/programmes/{programme.id}", f"/programmes/{programme.id}/report", "/programmes",
+                 "/dashboard"):
+        html = client.get(path).text
+        assert SCRIPT not in html, path
+    assert "&lt;script&gt;" in client.get(f"/programmes/{programme.id}/report").text
+
+
+def test_complete_with_outcome_shows_on_both_city_profiles(client, login, planned, facilitator,
+                                                            make_user):
+    login(facilitator)
+    client.post(f"/programmes/{planned.id}/complete", data={
+        "outcome": "regulation", "outcome_on": "2027-06-01", "evidence": f"Perwali 12/2027 {SCRIPT}"})
+    db.session.refresh(planned)
+    assert planned.status == ProgrammeStatus.COMPLETED
+    login(make_user("viewer"))
+    for code in ("35.72", "74.71"):
+        html = client.get(f"/cities/{code}").text
+        section = html[html.index('id="programmes"'):]
+        assert planned.display_title in section
+        assert "Diatur dalam regulasi" in section and "2027-06-01" in section
+        assert f'href="/programmes/{planned.id}"' not in section  # viewers read no programme page
+        assert SCRIPT not in html
+
+
+def test_dashboard_puts_missing_notes_overdue_actions_and_waiting_first(
+        client, login, make_programme, facilitator, pokja_blitar):
+    now = utcnow()
+    past = make_programme(agreed=True)
+    services.plan_series(facilitator, past, 2, "2026-10-05T09:00", now, allow_past=True)
+    waiting = make_programme(mentor="35.72", mentee="91.71", topic="solid_waste")
+    db.session.commit()
+    first, second = past.sessions
+    notes.log_notes(pokja_blitar, first, "Catatan sesi 1", None, None,
+                    [{"text": "Susun draf perwali", "owner_city": "35.72", "due": "2026-10-30"}], now)
+    db.session.commit()
+    login(pokja_blitar)
+    assert client.get("/dashboard").status_code == 403
+    login(facilitator)
+    html = client.get("/dashboard").text
+    missing = html[html.index('id="missing-notes"'):html.index('id="overdue-actions"')]
+    assert f"#session-{second.id}" in missing and f"#session-{first.id}" not in missing
+    overdue = html[html.index('id="overdue-actions"'):html.index('id="waiting"')]
+    assert past.display_title in overdue
+    pending = html[html.index('id="waiting"'):html.index('id="upcoming"')]
+    assert waiting.display_title in pending and "Kota Blitar, Kota Jayapura" in pending
+
+
+def test_programme_page_links_notes_and_counts_actions(client, login, make_programme, facilitator,
+                                                       pokja_blitar):
+    now = utcnow()
+    programme = make_programme(agreed=True)
+    services.plan_series(facilitator, programme, 1, "2026-10-05T09:00", now, allow_past=True)
+    db.session.commit()
+    notes.log_notes(pokja_blitar, programme.sessions[0], "Catatan", None, None,
+                    [{"text": "Lapor", "owner_city": "35.72", "due": "2026-10-30"}], now)
+    db.session.commit()
+    login(pokja_blitar)
+    html = client.get(f"/programmes/{programme.id}").text
+    assert f"/sessions/{programme.sessions[0].id}/notes" in html
+    assert '<div class="fs-4" id="overdue-count">1</div>' in html
+
+
+def test_csv_exports(client, login, planned, facilitator, make_programme, now):
+    services.update_session(facilitator, planned.sessions[0], now, agenda="=HYPERLINK(\"x\")")
+    db.session.commit()
+    login(facilitator)
+    response = client.get(f"/programmes/{planned.id}/export.csv")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert len(rows) == 6
+    assert rows[0]["starts_at_utc"] == "2027-01-04T02:00:00Z"
+    assert rows[0]["local_35.72"] == "2027-01-04 09:00 WIB"
+    assert rows[0]["local_74.71"] == "2027-01-04 10:00 WITA"
+    assert rows[0]["agenda"].startswith("'=")  # no formula runs in a spreadsheet
+    make_programme(mentor="35.72", mentee="91.71", topic="solid_waste")
+    every = list(csv.DictReader(io.StringIO(client.get("/programmes/export.csv").text.lstrip("\ufeff"))))
+    assert len(every) == 2
+    assert {r["sessions_planned"] for r in every} == {"6", "0"}
+
+
+def test_mark_held_activates(client, login, make_programme, facilitator, pokja_kendari):
+    programme = make_programme(agreed=True)
+    services.plan_series(facilitator, programme, 1, datetime(2026, 11, 2, 9, 0), utcnow(), allow_past=True)
+    db.session.commit()
+    session = programme.sessions[0]
+    session.status = SessionStatus.PLANNED
+    db.session.commit()
+    login(pokja_kendari)
+    client.post(f"/sessions/{session.id}/held")
+    db.session.refresh(programme)
+    assert programme.status == ProgrammeStatus.ACTIVE
