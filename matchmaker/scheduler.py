@@ -39,6 +39,9 @@ JOB_DEFAULTS = {
     "misfire_grace_time": 30,
 }
 
+# APScheduler logs two INFO lines per run; once a minute that drowns the web log.
+logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+
 _lock = threading.Lock()
 _running: BackgroundScheduler | None = None
 

@@ -33,7 +33,8 @@ def matching_helpers():
 
 
 def _city_choices() -> list:
-    rows = db.session.execute(select(City.code, City.name).order_by(City.name, City.code))
+    # By short name, so that Kota Blitar and Kabupaten Blitar sit side by side.
+    rows = db.session.execute(select(City.code, City.name).order_by(City.name_short, City.name))
     return choices({code: f"{name} ({code})" for code, name in rows}, "—")
 
 

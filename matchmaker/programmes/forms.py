@@ -73,7 +73,8 @@ class ReasonForm(FlaskForm):
 
 
 class CompleteForm(FlaskForm):
-    outcome = SelectField(_l("Hasil replikasi"), choices=choices({k.value: v for k, v in OUTCOME_LABELS.items()}))
+    outcome = SelectField(_l("Hasil replikasi"),
+                          choices=choices({k.value: v for k, v in OUTCOME_LABELS.items()}))
     outcome_on = DateField(_l("Sejak kapan"), validators=[Optional()])
     evidence = TextAreaField(_l("Bukti (dokumen, tautan, keterangan)"), validators=[Optional()],
                              render_kw={"rows": 3})

@@ -221,6 +221,10 @@ def respond_to_proposal(actor: User | None, programme: Programme, accept: bool, 
         city = programme.mentor if side == "mentor" else programme.mentee
         programme.status_reason = f"{city.name}: {reason}"
         programme.closed_at = now
+        programme.updated_at = now
+        # Sessions planned ahead of the answer leave the calendars too.
+        _cancel_planned_sessions(programme, now, programme.status_reason)
+        return programme
     else:
         setattr(programme, f"{side}_accepted_at", now)
         if programme.mentor_accepted_at and programme.mentee_accepted_at:
@@ -344,6 +348,7 @@ def mark_session_held(actor: User | None, session: ProgrammeSession,
         programme.agreed_at = programme.agreed_at or now
         programme.updated_at = now
     db.session.flush()
+    sync_session_reminders(session, now)
     return session
 
 

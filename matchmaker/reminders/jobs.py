@@ -46,6 +46,7 @@ def send_due_reminders(now: datetime, limit: int | None = None) -> SweepResult:
     # Never start a message on a lease that could run out while it is being sent.
     margin = timedelta(seconds=min(2 * config["MAIL_TIMEOUT"], lease / 2))
     transport = mail.open_transport(config)
+    cache: dict = {}
     handled = 0
     try:
         while limit is None or handled < limit:
@@ -64,7 +65,7 @@ def send_due_reminders(now: datetime, limit: int | None = None) -> SweepResult:
                     db.session.commit()
                     handled += position
                     break
-                down = _deliver_one(row, token, now, transport, result)
+                down = _deliver_one(row, token, now, transport, result, cache)
                 if down is not None:
                     _back_off(ids[position + 1:], token, now, down, result)
                     return result
@@ -75,8 +76,8 @@ def send_due_reminders(now: datetime, limit: int | None = None) -> SweepResult:
     return result
 
 
-def _deliver_one(row: Reminder, token: str, now: datetime, transport,
-                 result: SweepResult) -> mail.TransportError | None:
+def _deliver_one(row: Reminder, token: str, now: datetime, transport, result: SweepResult,
+                 cache: dict) -> mail.TransportError | None:
     """Check, send and settle one claimed row; returns the error if the server is unreachable."""
     reminder_id = row.id
     reason = nudges.why_not_send(row, now)
@@ -86,7 +87,7 @@ def _deliver_one(row: Reminder, token: str, now: datetime, transport,
         result.skipped += 1
         return None
     try:
-        message = mail.build_message(row, now)
+        message = mail.build_message(row, now, cache)
         transport.send(message, row.id)
     except mail.TransportError as error:
         if error.permanent:

@@ -160,8 +160,12 @@ def _subject(row: Reminder, ctx: dict) -> str:
     return _("Ringkasan mingguan Matchmaker")
 
 
-def build_message(row: Reminder, now: datetime) -> EmailMessage:
-    """The whole e-mail for one reminder row, in the recipient's language."""
+def build_message(row: Reminder, now: datetime, cache: dict | None = None) -> EmailMessage:
+    """The whole e-mail for one reminder row, in the recipient's language.
+
+    `cache` (one dict per sweep) keeps what many recipients of one session share, the invite.
+    """
+    cache = {} if cache is None else cache
     config = current_app.config
     user = row.recipient
     lang = user.language if user.language in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
@@ -189,7 +193,11 @@ def build_message(row: Reminder, now: datetime) -> EmailMessage:
         body_html = render_template(f"reminders/email/{row.kind.value}.html", subject=subject, **ctx)
         invite = None
         if row.kind in (ReminderKind.SESSION, ReminderKind.CANCELLED):
-            invite = session_invite(row.session, cancelled=row.kind == ReminderKind.CANCELLED)
+            session, cancelled = row.session, row.kind == ReminderKind.CANCELLED
+            key = ("invite", session.id, session.sequence, session.updated_at, cancelled)
+            if key not in cache:
+                cache[key] = session_invite(session, cancelled=cancelled)
+            invite = cache[key]
 
     message = EmailMessage()
     message["Subject"] = subject

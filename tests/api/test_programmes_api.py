@@ -144,7 +144,8 @@ def test_patch_cancels(facilitator, programme_id):
     ics = facilitator.get(f"/api/v1/sessions/{first['id']}/calendar.ics")
     event = next(iter(Calendar.from_ical(ics.data).walk("VEVENT")))
     assert str(event["STATUS"]) == "CANCELLED"
-    assert facilitator.patch(f"/api/v1/sessions/{first['id']}", json={"status": "cancelled"}).status_code == 409
+    again = facilitator.patch(f"/api/v1/sessions/{first['id']}", json={"status": "cancelled"})
+    assert again.status_code == 409
 
 
 @pytest.mark.parametrize("body", [{}, {"status": "postponed"}, {"starts_at": "tomorrow"},

@@ -300,3 +300,11 @@ def test_partial_unique_index_backs_the_duplicate_check(make_programme, facilita
         services.create_programme(facilitator, "74.71", "35.72", "wastewater", now)
     db.session.rollback()
     assert db.session.scalars(select(Programme)).all() == [first]
+
+
+def test_declining_cancels_sessions_planned_ahead_of_the_answer(make_programme, facilitator,
+                                                                 pokja_blitar, now):
+    programme = make_programme()
+    services.plan_series(facilitator, programme, 2, "2027-01-04T09:00", now)
+    services.respond_to_proposal(pokja_blitar, programme, False, now, "Belum prioritas")
+    assert {(s.status, s.sequence) for s in programme.sessions} == {(SessionStatus.CANCELLED, 1)}

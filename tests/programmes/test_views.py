@@ -70,6 +70,7 @@ def test_pokja_accepts_from_the_programme_page(client, login, make_programme, po
     login(pokja_blitar)
     page = client.get(f"/programmes/{programme.id}").text
     assert 'id="accept-button"' in page
+    assert 'data-status="proposed">Diusulkan</span>' in page
     assert "Setujui untuk Kota Blitar" in page
     response = client.post(f"/programmes/{programme.id}/accept")
     assert response.status_code == 303
