@@ -66,7 +66,7 @@ DEFAULT_COMPLEMENT_INDICATOR = "slum"
 
 CONTEXT_TRAITS = ("same_kind", "similar_population", "similar_density", "similar_fiscal",
                   "same_timezone", "same_province")
-SIMILAR_RATIO = np.log(2.0)  # population / density within a factor of two
+SIMILAR_RATIO = np.log(2.5)  # population / density within a factor of 2.5: the same scale class
 
 UNPAIRED_REASONS = ("no_practice", "below_min_score", "duplicate_topic", "capacity")
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from matchmaker.auth.models import User
 from matchmaker.programmes.models import ProgrammeSession, SessionStatus
 from matchmaker.programmes.services import pokja_members
 from matchmaker.timeutils import as_utc, labelled_times, utcnow
@@ -41,8 +42,11 @@ def _description(session: ProgrammeSession) -> str:
     return "\n".join(lines)
 
 
-def session_to_ical_event(session: ProgrammeSession) -> Event:
-    """The session as a VEVENT: stable UID, rising SEQUENCE, times in UTC."""
+def session_to_ical_event(session: ProgrammeSession, attendees: list[User] | None = None) -> Event:
+    """The session as a VEVENT: stable UID, rising SEQUENCE, times in UTC.
+
+    `attendees` defaults to the Pokja members of both cities; a feed passes them per programme.
+    """
     programme = session.programme
     event = Event()
     event.add("uid", session.uid)
@@ -65,9 +69,8 @@ def session_to_ical_event(session: ProgrammeSession) -> Event:
     else:
         sender = current_app.config.get("MAIL_DEFAULT_SENDER") or "matchmaker@localhost"
         event.add("organizer", _address(sender, "Matchmaker"))
-    for member in pokja_members(programme):
-        event.add("attendee", _address(member.email, member.name, "REQ-PARTICIPANT"),
-                  encode=False)
+    for member in pokja_members(programme) if attendees is None else attendees:
+        event.add("attendee", _address(member.email, member.name, "REQ-PARTICIPANT"))
     return event
 
 
@@ -94,6 +97,9 @@ def feed_calendar(sessions: list[ProgrammeSession], name: str = "Matchmaker") ->
     calendar = _calendar(name)
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
+    members: dict[int, list[User]] = {}
     for session in sessions:
-        calendar.add_component(session_to_ical_event(session))
+        if session.programme_id not in members:
+            members[session.programme_id] = pokja_members(session.programme)
+        calendar.add_component(session_to_ical_event(session, members[session.programme_id]))
     return calendar.to_ical()

@@ -622,6 +622,17 @@ def upcoming_sessions(user: User | None, now: datetime, limit: int = 5) -> list[
     return [s for s in db.session.scalars(stmt) if s.ends_at >= now]
 
 
+def recent_sessions(user: User | None, now: datetime, days: int = 21) -> list[ProgrammeSession]:
+    """The user's sessions that started in the last `days` days, latest first: notes are due."""
+    visible = visible_programmes_query(user).with_only_columns(Programme.id).order_by(None)
+    return list(db.session.scalars(
+        select(ProgrammeSession).where(ProgrammeSession.programme_id.in_(visible),
+                                       ProgrammeSession.status != SessionStatus.CANCELLED,
+                                       ProgrammeSession.starts_at <= now,
+                                       ProgrammeSession.starts_at >= now - timedelta(days=days))
+        .order_by(ProgrammeSession.starts_at.desc())))
+
+
 def feed_sessions(user: User) -> list[ProgrammeSession]:
     """Every session of the user's programmes, cancelled ones included (so calendars drop them)."""
     visible = visible_programmes_query(user).with_only_columns(Programme.id).order_by(None)

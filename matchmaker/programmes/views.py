@@ -92,8 +92,11 @@ def index():
     now = utcnow()
     status = request.args.get("status", "")
     programmes = services.list_programmes(current_user, status)
+    recent = services.recent_sessions(current_user, now)
+    recent_progress = progress.progress_for(list({s.programme for s in recent}), now)
     return render_template("programmes/index.html", programmes=programmes,
                            progress=progress.progress_for(programmes, now), status=status,
+                           recent=[(s, recent_progress[s.programme_id].has_notes(s)) for s in recent],
                            upcoming=services.upcoming_sessions(current_user, now),
                            feed_url=services.calendar_feed_url(current_user), now=now)
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy.orm import joinedload
 
 from matchmaker.auth.models import User
 from matchmaker.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -187,7 +188,14 @@ def claim_due_reminders(now: datetime, token: str, limit: int, lease_seconds: in
 
 def load_claimed(reminder_id: int, token: str, margin: timedelta) -> Reminder | None:
     """The row if this sweep still owns it with time to spare, else None (leave it be)."""
-    row = db.session.get(Reminder, reminder_id, populate_existing=True)
+    # One query for the row and everything the checks and the message read, fresh from the database.
+    row = db.session.scalar(
+        select(Reminder).where(Reminder.id == reminder_id)
+        .options(joinedload(Reminder.recipient),
+                 joinedload(Reminder.session).joinedload(ProgrammeSession.programme).options(
+                     joinedload(Programme.mentor), joinedload(Programme.mentee),
+                     joinedload(Programme.facilitator)))
+        .execution_options(populate_existing=True))
     if (row is None or row.status != ReminderStatus.PENDING or row.claim_token != token
             or row.claimed_until is None or row.claimed_until - utcnow() < margin):
         return None

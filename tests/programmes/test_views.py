@@ -2,7 +2,8 @@
 
 import csv
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -258,3 +259,18 @@ def test_mark_held_activates(client, login, make_programme, facilitator, pokja_k
     client.post(f"/sessions/{session.id}/held")
     db.session.refresh(programme)
     assert programme.status == ProgrammeStatus.ACTIVE
+
+
+def test_pokja_finds_recent_sessions_that_still_need_notes(client, login, make_programme,
+                                                           facilitator, pokja_blitar):
+    programme = make_programme(agreed=True)
+    now = utcnow()
+    start = (now.astimezone(ZoneInfo("Asia/Jakarta")) - timedelta(days=3)).replace(tzinfo=None)
+    services.plan_series(facilitator, programme, 1, start, now, allow_past=True)
+    db.session.commit()
+    session = programme.sessions[0]
+    login(pokja_blitar)
+    html = client.get("/programmes").text
+    recent = html[html.index('id="recent-sessions"'):]
+    assert "belum ada catatan" in recent
+    assert f"/sessions/{session.id}/notes" in recent
