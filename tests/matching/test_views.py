@@ -132,9 +132,7 @@ def test_cohort_page_proposes_pairs_and_totals(client, facilitator, profiles):
     html = result.text
     assert 'id="cohort-totals"' in html and "greedy" in html
     assert html.count('class="card mb-2 cohort-pair"') == 3
-    expected = {"id": "Akses sanitasi layak Kendari 91 % vs Blitar 78 %",
-                "en": "Kendari's sanitation access 91 % vs Blitar's 78 %"}
-    assert expected[lang] in html.replace("&#39;", "'")
+    assert "Kendari 91 % vs Blitar 78 %" in html
 
 
 def test_accepting_one_pair_then_all(client, facilitator, profiles):
