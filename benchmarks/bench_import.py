@@ -39,8 +39,8 @@ def main() -> None:
     from sqlalchemy import select
 
     from matchmaker import create_app
-    from matchmaker.cities.models import City
     from matchmaker.cities.importer import import_profiles, load_regions
+    from matchmaker.cities.models import City
     from matchmaker.errors import ValidationError
     from matchmaker.extensions import db
     from matchmaker.timeutils import utcnow

@@ -1,6 +1,7 @@
 """Benchmark the reminder sweep: N due reminders delivered to a local aiosmtpd server.
 
-Usage: python benchmarks/bench_reminders.py [--count 10000] [--sweeps 1,4] [--db sqlite|postgres]
+Usage: python benchmarks/bench_reminders.py [--count 10000] [--sweeps 1,4]
+       [--db sqlite,sqlite-wal,postgres]    (sqlite-wal: journal_mode=WAL, synchronous=NORMAL)
 
 For each number of concurrent sweeps, a fresh database gets one programme, 100 Pokja members
 and count/100 sessions with a 24 h lead time, planned through `sync_session_reminders` (timed
@@ -44,10 +45,21 @@ class Counting:
         return "250 OK"
 
 
-def quiet() -> None:
+def quiet(kind: str = "") -> None:
     import logging
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)
+    if kind == "sqlite-wal":
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        @event.listens_for(Engine, "connect")
+        def _wal(dbapi_connection, _record):
+            # What a deployment on SQLite would set: commits without an fsync each.
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
 
 
 def make_config(url: str, port: int, instance: str):
@@ -64,7 +76,7 @@ def make_config(url: str, port: int, instance: str):
     return Bench
 
 
-def prepare(url: str, port: int, instance: str, count: int) -> float:
+def prepare(kind: str, url: str, port: int, instance: str, count: int) -> float:
     from matchmaker import create_app
     from matchmaker.auth.models import User
     from matchmaker.cities.importer import load_regions
@@ -73,6 +85,7 @@ def prepare(url: str, port: int, instance: str, count: int) -> float:
     from matchmaker.programmes.models import Programme, ProgrammeSession, ProgrammeStatus
     from matchmaker.reminders.services import sync_session_reminders
 
+    quiet(kind)
     app = create_app(make_config(url, port, instance))
     with app.app_context():
         db.create_all()
@@ -100,12 +113,12 @@ def prepare(url: str, port: int, instance: str, count: int) -> float:
     return planned
 
 
-def sweep(url: str, port: int, instance: str, queue) -> None:
+def sweep(kind: str, url: str, port: int, instance: str, queue) -> None:
     from matchmaker import create_app
     from matchmaker.reminders.jobs import send_due_reminders
 
+    quiet(kind)
     app = create_app(make_config(url, port, instance))
-    quiet()
     with app.app_context():
         started = time.perf_counter()
         result = send_due_reminders(NOW)
@@ -113,7 +126,7 @@ def sweep(url: str, port: int, instance: str, queue) -> None:
 
 
 def database(kind: str, tmp: str) -> tuple[str, callable]:
-    if kind == "sqlite":
+    if kind.startswith("sqlite"):
         return f"sqlite:///{tmp}/bench.sqlite", lambda: None
     name = f"matchmaker_bench_{uuid.uuid4().hex[:8]}"
     server = make_url(PG_SERVER)
@@ -139,10 +152,10 @@ def run(kind: str, count: int, sweeps: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         url, drop = database(kind, tmp)
         try:
-            planned = prepare(url, port, tmp, count)
+            planned = prepare(kind, url, port, tmp, count)
             ctx = multiprocessing.get_context("spawn")
             queue = ctx.Queue()
-            procs = [ctx.Process(target=sweep, args=(url, port, tmp, queue)) for _ in range(sweeps)]
+            procs = [ctx.Process(target=sweep, args=(kind, url, port, tmp, queue)) for _ in range(sweeps)]
             for p in procs:
                 p.start()
             results = [queue.get() for _ in procs]

@@ -91,7 +91,14 @@ def run_foreground(app: Flask) -> None:
     _add_job(scheduler, app)
     click.echo(f"Reminder scheduler running (pid {os.getpid()}, every "
                f"{app.config['SCHEDULER_INTERVAL_SECONDS']} s). Ctrl+C to stop.")
-    scheduler.start()
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=True)  # let a sweep in progress finish its message
+        click.echo("Reminder scheduler stopped.")
 
 
 def _cli_command() -> tuple[str | None, dict]:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
+from flask import g
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
@@ -67,9 +68,15 @@ def _schema(app_config):
         db.engine.dispose()
 
 
+def _forget_cached_user() -> None:
+    """Tests hold one app context open, so `g` outlives a request; make each request sign in anew."""
+    g.pop("_login_user", None)
+
+
 @pytest.fixture
 def app(app_config, _schema):
     app = create_app(app_config)
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_cached_user)
     with app.app_context():
         yield app
         db.session.rollback()

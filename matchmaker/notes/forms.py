@@ -7,6 +7,7 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -16,7 +17,13 @@ from wtforms import (
 from matchmaker.formutils import choices
 from matchmaker.vocab import OUTCOME_TYPES, TOPICS
 
+ACTION_STATUSES = {"open": _l("Terbuka"), "done": _l("Selesai"), "dropped": _l("Dibatalkan")}
 ATTENDANCE_ROWS = 3
+
+
+def city_choices(programme) -> list[SelectChoice]:
+    """The programme's two cities, mentee first."""
+    return [SelectChoice(c.code, c.name) for c in (programme.mentee, programme.mentor)]
 LESSON_ROWS = 1
 ACTION_ROWS = 1
 
@@ -46,14 +53,15 @@ class NotesForm(FlaskForm):
     lessons = FieldList(FormField(LessonRow), min_entries=LESSON_ROWS, max_entries=200)
     actions = FieldList(FormField(ActionRow), min_entries=ACTION_ROWS, max_entries=200)
 
-    def set_programme(self, programme) -> None:
-        """Offer the programme's two cities (mentee first) and default lessons to its topic."""
-        cities = [(programme.mentee.code, programme.mentee.name),
-                  (programme.mentor.code, programme.mentor.name)]
+    def set_programme(self, programme, own_city: str = "") -> None:
+        """Offer the programme's two cities (mentee first); blank rows default to the user's city."""
+        cities = city_choices(programme)
         for row in self.attendance:
-            row.city.choices = [("", _l("Lainnya / fasilitator"))] + cities
+            row.city.choices = [SelectChoice("", _l("Lainnya / fasilitator")), *cities]
+            if not self.is_submitted() and own_city in (programme.mentee.code, programme.mentor.code):
+                row.city.data = own_city
         for row in self.actions:
-            row.owner_city.choices = [("", "—")] + cities
+            row.owner_city.choices = [SelectChoice("", "—"), *cities]
         for row in self.lessons:
             if not row.topic.data:
                 row.topic.data = programme.topic
@@ -87,8 +95,7 @@ class ActionEditForm(FlaskForm):
     owner_city = SelectField(_l("Kota penanggung jawab"), choices=[])
     owner_person = StringField(_l("Penanggung jawab"))
     due = StringField(_l("Tenggat"), render_kw={"type": "date"})
-    status = SelectField(_l("Status"), choices=[("open", _l("Terbuka")), ("done", _l("Selesai")),
-                                                ("dropped", _l("Dibatalkan"))])
+    status = SelectField(_l("Status"), choices=choices(ACTION_STATUSES))
     submit = SubmitField(_l("Simpan"))
 
 

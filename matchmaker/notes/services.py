@@ -120,9 +120,9 @@ def programme_record(actor: User | None, programme: Programme) -> dict[int, Sess
                                ("attendance", Attendance, Attendance.name),
                                ("lessons", Lesson, Lesson.created_at),
                                ("actions", FollowUpAction, FollowUpAction.due_on)):
-        rows = db.session.scalars(select(model).join(ProgrammeSession, ProgrammeSession.id == model.session_id)
-                                  .where(ProgrammeSession.programme_id == programme.id)
-                                  .order_by(order, model.id))
+        rows = db.session.scalars(
+            select(model).join(ProgrammeSession, ProgrammeSession.id == model.session_id)
+            .where(ProgrammeSession.programme_id == programme.id).order_by(order, model.id))
         for row in rows:
             getattr(records[row.session_id], kind).append(row)
     return records

@@ -7,7 +7,14 @@ from flask_login import current_user, login_required
 from matchmaker.errors import MatchmakerError
 from matchmaker.extensions import db
 from matchmaker.notes import search, services
-from matchmaker.notes.forms import ActionEditForm, ActionStatusForm, LessonEditForm, NoteEditForm, NotesForm
+from matchmaker.notes.forms import (
+    ActionEditForm,
+    ActionStatusForm,
+    LessonEditForm,
+    NoteEditForm,
+    NotesForm,
+    city_choices,
+)
 from matchmaker.programmes.services import ensure_participant, get_session, is_participant
 from matchmaker.timeutils import utcnow
 from matchmaker.vocab import OUTCOME_TYPES, TOPICS
@@ -55,7 +62,7 @@ def session_notes(session_id: int):
     session = get_session(session_id)
     ensure_participant(current_user, session.programme)
     form = NotesForm()
-    form.set_programme(session.programme)
+    form.set_programme(session.programme, current_user.city.code if current_user.city else "")
     if form.is_submitted():
         if not form.validate():
             return _session_page(session, form, 400)
@@ -125,8 +132,7 @@ def edit_action(action_id: int):
     form = ActionEditForm(data={"text": action.text, "owner_city": action.owner_city.code,
                                 "owner_person": action.owner_person, "due": action.due_on.isoformat(),
                                 "status": action.status.value} if request.method == "GET" else None)
-    form.owner_city.choices = [(programme.mentee.code, programme.mentee.name),
-                               (programme.mentor.code, programme.mentor.name)]
+    form.owner_city.choices = city_choices(programme)
     return _edit(form, "notes/edit_action.html", action, action.session,
                  lambda: services.edit_action(current_user, action, {
                      "text": form.text.data, "owner_city": form.owner_city.data,

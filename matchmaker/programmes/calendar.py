@@ -8,6 +8,7 @@ invitations of the reminders package use `session_calendar` too, with the same U
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from matchmaker.auth.models import User
@@ -30,15 +31,16 @@ def _address(email: str, name: str, role: str | None = None) -> vCalAddress:
 def _description(session: ProgrammeSession) -> str:
     programme = session.programme
     lines = [
-        f"{programme.display_title}",
-        f"Sesi {session.number}: {session.agenda}",
-        f"Mentor: {programme.mentor.name} · Mentee: {programme.mentee.name}",
-        f"Waktu: {labelled_times(session.starts_at, programme.zones)}",
+        programme.display_title,
+        _("Sesi %(n)d: %(agenda)s", n=session.number, agenda=session.agenda),
+        _("Mentor: %(mentor)s · Mentee: %(mentee)s", mentor=programme.mentor.name,
+          mentee=programme.mentee.name),
+        _("Waktu: %(times)s", times=labelled_times(session.starts_at, programme.zones)),
     ]
     if session.meeting_url:
-        lines.append(f"Tautan rapat: {session.meeting_url}")
+        lines.append(_("Tautan rapat: %(url)s", url=session.meeting_url))
     if session.status == SessionStatus.CANCELLED and session.cancel_reason:
-        lines.append(f"Dibatalkan: {session.cancel_reason}")
+        lines.append(_("Dibatalkan: %(reason)s", reason=session.cancel_reason))
     return "\n".join(lines)
 
 
@@ -56,7 +58,9 @@ def session_to_ical_event(session: ProgrammeSession, attendees: list[User] | Non
     event.add("created", as_utc(session.created_at or utcnow()))
     event.add("dtstart", as_utc(session.starts_at))
     event.add("dtend", as_utc(session.ends_at))
-    event.add("summary", f"Sesi {session.number}: {programme.display_title} – {session.agenda}"[:250])
+    summary = _("Sesi %(n)d: %(title)s – %(agenda)s", n=session.number,
+                title=programme.display_title, agenda=session.agenda)
+    event.add("summary", summary[:250])
     event.add("description", _description(session))
     event.add("status", "CANCELLED" if session.status == SessionStatus.CANCELLED else "CONFIRMED")
     event.add("transp", "OPAQUE")

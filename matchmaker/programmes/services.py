@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from matchmaker.auth.models import User
@@ -748,7 +748,3 @@ def calendar_feed_url(user: User) -> str | None:
         return None
     return f"{current_app.config['BASE_URL'].rstrip('/')}/calendar/{user.calendar_token}.ics"
 
-
-def count_programmes_by_status() -> dict[str, int]:
-    return dict(db.session.execute(
-        select(Programme.status, func.count(Programme.id)).group_by(Programme.status)).all())

@@ -37,8 +37,12 @@ def send_due_reminders(now: datetime, limit: int | None = None) -> SweepResult:
     """Plan the data-driven nudges, then send every reminder due at `now`, each at most once."""
     config = current_app.config
     result = SweepResult()
-    result.planned = nudges.plan_nudges(now)
-    db.session.commit()
+    try:
+        result.planned = nudges.plan_nudges(now)
+        db.session.commit()
+    except Exception:  # a broken nudge must not hold back the session reminders already queued
+        db.session.rollback()
+        log.exception("planning nudges failed; sending what is queued")
 
     token = secrets.token_hex(16)
     batch = config["REMINDER_BATCH_SIZE"]

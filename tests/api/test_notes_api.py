@@ -2,7 +2,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from matchmaker.cities.services import get_city
@@ -20,25 +19,6 @@ NOTES = {
     "actions": [{"text": "Susun draf instruksi wali kota", "owner_city": "35.72",
                  "owner_person": "Bagian Hukum", "due": "2020-02-24"}],
 }
-
-
-@pytest.fixture
-def api(api):
-    """The shared `api` fixture, forgetting the last caller between requests.
-
-    Tests keep one app context open, so Flask-Login's cached user in `g` would otherwise carry
-    over from one caller's request to the next one's.
-    """
-    class FreshApi(api):
-        def __getattr__(self, method):
-            call = super().__getattr__(method)
-
-            def fresh(path, **kw):
-                g.pop("_login_user", None)
-                return call(path, **kw)
-            return fresh
-
-    return FreshApi
 
 
 @pytest.fixture

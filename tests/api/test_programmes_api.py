@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 
 import pytest
-from flask import g
 from icalendar import Calendar
 from sqlalchemy import func, select
 
@@ -12,24 +11,6 @@ from matchmaker.programmes.models import Programme, ProgrammeSession
 
 SERIES = {"count": 6, "first_start": "2027-01-04T09:00", "timezone": "Asia/Jakarta",
           "interval_days": 14, "duration_minutes": 90, "meeting_url": "https://meet.example.id/abc"}
-
-
-@pytest.fixture
-def api(api):
-    """Each call signs in afresh: the test app context (and so `g`) outlives single requests,
-    and Flask-Login caches the user of the first request in `g._login_user`."""
-
-    class Fresh:
-        def __init__(self, user=None):
-            self.inner = api(user)
-
-        def __getattr__(self, method):
-            def call(path, **kw):
-                g.pop("_login_user", None)
-                return getattr(self.inner, method)(path, **kw)
-            return call
-
-    return Fresh
 
 
 @pytest.fixture

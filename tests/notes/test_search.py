@@ -71,6 +71,10 @@ def test_an_edited_lesson_is_found_by_its_new_words_only(lessons, blitar_pokja):
     db.session.commit()
     assert _texts(search.search_lessons(LessonFilters(q="pegawai"))) == [lesson.text]
     assert _texts(search.search_lessons(LessonFilters(q="lumpur"))) == []
+    # Words kept across an edit stay indexed once.
+    services.edit_lesson(blitar_pokja, lesson, {"text": "Pelanggan pertama adalah pegawai daerah"}, NOW)
+    db.session.commit()
+    assert _texts(search.search_lessons(LessonFilters(q="pegawai daerah"))) == [lesson.text]
 
 
 def test_similar_lessons_share_words(lessons):

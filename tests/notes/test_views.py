@@ -45,6 +45,7 @@ def test_session_page_shows_the_time_in_both_cities_zones(client, login, make_pr
     for needle in ('id="save-notes"', 'name="body"', 'for="body"', 'name="lessons-0-outcome"',
                    'name="actions-0-due"', 'name="attendance-2-name"', "Kota Kendari", "Kota Blitar"):
         assert needle in page.text
+    assert page.text.count('<option selected value="35.72">') == 3  # attendance rows start on their city
 
 
 def test_pokja_logs_notes_on_the_page_and_scripts_never_run(client, login, make_programme, blitar_pokja):
@@ -138,6 +139,12 @@ def test_knowledge_base_is_open_to_every_signed_in_user(client, login, make_prog
     assert client.get(f"/sessions/{session.id}/notes").status_code == 403
 
 
+def test_empty_knowledge_base_says_so(client, login, make_user):
+    login(make_user("viewer"))
+    page = client.get("/knowledge?q=apa+saja&topic=road&year=1999")
+    assert page.status_code == 200 and 'id="no-lessons"' in page.text
+
+
 def test_knowledge_page_needs_sign_in(client):
     response = client.get("/knowledge")
     assert response.status_code in (302, 401)
@@ -156,3 +163,33 @@ def test_programme_report_shows_notes_without_running_scripts(client, login, mak
     assert 'id="report-notes"' in report.text and "<strong>L2T2</strong>" in report.text
     assert "<script>alert" not in report.text and "&lt;script&gt;" in report.text
     assert "Mulai dengan ASN" in report.text and "Kirim SOP" in report.text and "Ibu Sari" in report.text
+
+
+def test_lesson_and_action_edit_pages_keep_history(client, login, make_programme, blitar_pokja):
+    session = make_programme().sessions[0]
+    logged = services.log_notes(blitar_pokja, session, "", [],
+                                [{"text": "Mulai dengan ASN", "outcome": "new_action"}],
+                                [{"text": "Kirim SOP", "owner_city": "74.71", "due": "2020-02-03"}], NOW)
+    db.session.commit()
+    lesson, action = logged.lessons[0], logged.actions[0]
+    login(blitar_pokja)
+    assert "Mulai dengan ASN" in client.get(f"/lessons/{lesson.id}/edit").text
+    response = client.post(f"/lessons/{lesson.id}/edit", data={
+        "text": "Mulai dengan ASN dulu", "outcome": "new_action", "topic": "wastewater"})
+    assert response.status_code == 302
+    page = client.get(f"/actions/{action.id}/edit")
+    assert page.status_code == 200 and 'value="2020-02-03"' in page.text
+    bad = client.post(f"/actions/{action.id}/edit", data={
+        "text": "Kirim SOP", "owner_city": "74.71", "owner_person": "", "due": "kemarin", "status": "open"})
+    assert bad.status_code == 400 and "TTTT-BB-HH" in bad.text
+    response = client.post(f"/actions/{action.id}/edit", data={
+        "text": "Kirim SOP", "owner_city": "35.72", "owner_person": "Bappeda", "due": "2020-02-10",
+        "status": "done"})
+    assert response.status_code == 302
+    db.session.refresh(lesson)
+    db.session.refresh(action)
+    assert lesson.text == "Mulai dengan ASN dulu"
+    assert lesson.revisions[0].previous == {"text": "Mulai dengan ASN"}
+    assert action.status == ActionStatus.DONE and action.owner_city.code == "35.72"
+    assert action.revisions[0].previous == {"owner_city": "74.71", "owner_person": "", "due_on": "2020-02-03",
+                                            "status": "open"}

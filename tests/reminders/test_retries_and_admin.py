@@ -1,5 +1,6 @@
 """SMTP failures, retries, the failed state, the admin outbox page and the user's switch."""
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -7,6 +8,7 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.reminders.jobs import send_due_reminders
 from matchmaker.reminders.models import Reminder, ReminderStatus
+from tests.conftest import PASSWORD
 from tests.reminders.conftest import FIRST, PLANNED_AT, SmtpServer, free_port
 
 AT = FIRST - timedelta(hours=24)
@@ -84,18 +86,28 @@ def test_outbox_filters_by_kind_and_recipient(app, people, plan_series, make_use
     assert client.get("/admin/outbox?status=nonsense").status_code == 400
 
 
-def test_resend_needs_a_csrf_token(app, people, plan_series, make_user, login, client):
+def test_resend_needs_a_csrf_token(app, people, plan_series, make_user, client):
+    plan_series(FIRST, PLANNED_AT, count=1)
+    row = db.session.scalars(select(Reminder)).first()
+    row.skip("test")
+    db.session.commit()
+    admin = make_user("admin")
     app.config["WTF_CSRF_ENABLED"] = True
     try:
-        plan_series(FIRST, PLANNED_AT, count=1)
-        row = db.session.scalars(select(Reminder)).first()
-        row.skip("test")
-        db.session.commit()
-        admin = make_user("admin")
-        client.post("/login", data={"email": admin.email, "password": "x"})  # no token: refused
-        assert client.post(f"/admin/outbox/{row.id}/resend").status_code in (400, 302)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                          client.get("/login").text).group(1)
+        signed_in = client.post("/login", data={"email": admin.email, "password": PASSWORD,
+                                                "csrf_token": token})
+        assert signed_in.status_code == 302
+        assert client.post(f"/admin/outbox/{row.id}/resend").status_code == 400
         db.session.refresh(row)
         assert row.status == ReminderStatus.SKIPPED
+        page = client.get("/admin/outbox").text
+        form_token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        assert client.post(f"/admin/outbox/{row.id}/resend",
+                           data={"csrf_token": form_token}).status_code == 302
+        db.session.refresh(row)
+        assert row.status == ReminderStatus.PENDING
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
 

@@ -121,3 +121,25 @@ def test_after_downtime_late_reminders_still_useful_are_sent_and_the_rest_skippe
     rows = db.session.scalars(select(Reminder).where(Reminder.session_id == s1.id)).all()
     assert {r.status for r in rows} == {ReminderStatus.SKIPPED}
     assert all(r.skip_reason for r in rows)
+
+
+def test_moving_away_and_back_does_not_send_the_same_reminder_twice(app, smtp, people, plan_series):
+    [session] = plan_series(FIRST, PLANNED_AT, count=1)
+    send_due_reminders(FIRST - timedelta(hours=24))
+    move(session, FIRST + timedelta(days=7), FIRST - timedelta(hours=20))
+    move(session, FIRST, FIRST - timedelta(hours=19))
+    for at in (FIRST - timedelta(hours=1), FIRST + timedelta(days=6), FIRST + timedelta(days=7, hours=-1)):
+        send_due_reminders(at)
+    assert sent_set(smtp) == expected([session])
+
+
+def test_a_failing_nudge_planner_does_not_hold_back_session_reminders(
+        app, smtp, people, plan_series, monkeypatch):
+    from matchmaker.reminders import nudges
+
+    def broken(now):
+        raise RuntimeError("bug in a nudge")
+
+    monkeypatch.setattr(nudges, "plan_nudges", broken)
+    plan_series(FIRST, PLANNED_AT, count=1)
+    assert send_due_reminders(FIRST - timedelta(hours=24)).sent == 4
