@@ -29,6 +29,7 @@ from matchmaker.matching.engine import (
 )
 from matchmaker.matching.models import CohortProposal, ProposalStatus
 from matchmaker.programmes.models import OPEN_STATUSES, Programme
+from matchmaker.programmes.services import create_programme
 from matchmaker.timeutils import utcnow, zone_label
 from matchmaker.vocab import FISCAL_CAPACITY, KINDS, MATURITY, PRIORITY, TOPICS
 
@@ -463,9 +464,12 @@ def accept_pair(actor: User | None, need_id: int, mentor_code: str, now: datetim
     if mentor_load().get(mentor.id, 0) >= mentor_capacity():
         raise Conflict(_("%(mentor)s sudah penuh kapasitasnya sebagai mentor.",
                          mentor=mentor.name_short))
+    # An accepted pair becomes a proposed programme at once; each city's Pokja then answers it.
+    programme = create_programme(actor, mentor, need.city, need.topic, now, need_id=need.id,
+                                 practice_id=candidate.practice_id)
     proposal = CohortProposal(need=need, mentor=mentor, practice_id=candidate.practice_id,
                               score=round(candidate.score, 3), status=ProposalStatus.ACCEPTED,
-                              created_by=actor, created_at=now)
+                              created_by=actor, created_at=now, programme_id=programme.id)
     db.session.add(proposal)
     db.session.flush()
     return proposal

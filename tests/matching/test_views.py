@@ -11,6 +11,7 @@ from matchmaker.cities import services as cities
 from matchmaker.cities.models import Need
 from matchmaker.extensions import db
 from matchmaker.matching.models import CohortProposal, ProposalStatus
+from matchmaker.programmes.models import Programme, ProgrammeStatus
 from tests.matching.conftest import BLITAR, JAYAPURA, KENDARI, MALANG
 
 
@@ -149,6 +150,10 @@ def test_accepting_one_pair_then_all(client, facilitator, profiles):
 
     client.post("/match/cohort/accept", data={"pairs": [f"{jayapura}:{MALANG}"]})
     assert len(db.session.scalars(select(CohortProposal)).all()) == 2
+    programmes = db.session.scalars(select(Programme).order_by(Programme.id)).all()
+    assert [(p.mentor.code, p.mentee.code, p.status, p.need_id) for p in programmes] == [
+        (KENDARI, BLITAR, ProgrammeStatus.PROPOSED, blitar),
+        (MALANG, JAYAPURA, ProgrammeStatus.PROPOSED, jayapura)]
     page = client.get(response.location).text
     assert "sudah diusulkan" in page and 'id="proposals"' in page
 
@@ -160,6 +165,7 @@ def test_accept_refusal_is_flashed_and_changes_nothing(client, facilitator, prof
         "pairs": [f"{blitar}:{KENDARI}", f"{jayapura}:{BLITAR}"]}, follow_redirects=True)
     assert "tidak punya praktik" in response.text
     assert db.session.scalars(select(CohortProposal)).all() == []
+    assert db.session.scalars(select(Programme)).all() == []
 
 
 def test_create_programme_button_posts_what_the_programmes_page_expects(app, client, facilitator,
