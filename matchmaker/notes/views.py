@@ -26,7 +26,8 @@ bp = Blueprint("notes", __name__)
 def notes_helpers() -> dict:
     """For other packages' pages (the programme report): the notes of a programme, rendered safely."""
     return {"programme_notes": lambda programme: services.programme_record(current_user, programme),
-            "render_notes": services.render_markdown}
+            "render_notes": services.render_markdown,
+            "takes_part": lambda programme: is_participant(current_user, programme)}
 
 
 def _put_errors_on_form(form, error: MatchmakerError) -> None:

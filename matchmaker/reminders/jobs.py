@@ -55,6 +55,7 @@ def send_due_reminders(now: datetime, limit: int | None = None) -> SweepResult:
     try:
         while limit is None or handled < limit:
             size = batch if limit is None else min(batch, limit - handled)
+            db.session.commit()  # the claim starts a transaction of its own
             ids = services.claim_due_reminders(now, token, size, lease)
             db.session.commit()
             if not ids:

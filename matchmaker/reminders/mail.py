@@ -16,6 +16,7 @@ from babel.dates import format_date
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from markupsafe import escape
 
 from matchmaker.extensions import db
 from matchmaker.notes.models import FollowUpAction
@@ -192,8 +193,7 @@ def build_message(row: Reminder, now: datetime, cache: dict | None = None) -> Em
                                    for s in ctx["digest"].sessions_without_notes}
             ctx["programme_title"] = programme_title
         subject = _subject(row, ctx)
-        body_text = render_template(f"reminders/email/{row.kind.value}.txt", **ctx)
-        body_html = render_template(f"reminders/email/{row.kind.value}.html", subject=subject, **ctx)
+        body_text, body_html = _render(row, ctx, subject, lang, cache)
         invite = None
         if row.kind in (ReminderKind.SESSION, ReminderKind.CANCELLED):
             invite = _invite_part(row.session, row.kind == ReminderKind.CANCELLED, cache)
@@ -222,6 +222,32 @@ def build_message(row: Reminder, now: datetime, cache: dict | None = None) -> Em
     if invite is not None:
         message.attach(invite)
     return message
+
+
+# Stands for the recipient's name in bodies rendered once for every reader of a session.
+_NAME = "\ue000recipient\ue000"
+_SHARED_BODIES = (ReminderKind.SESSION, ReminderKind.CANCELLED, ReminderKind.NOTES)
+
+
+def _render(row: Reminder, ctx: dict, subject: str, lang: str, cache: dict) -> tuple[str, str]:
+    """Plain and HTML bodies. A session's bodies depend only on what is in the key, apart from
+    the greeting, so they are rendered once per sweep and the (escaped) name is put in after."""
+    name = row.recipient.name
+    if row.kind not in _SHARED_BODIES:
+        return _render_now(row.kind, ctx, subject, lang, name)
+    session = ctx["session"]
+    key = ("body", row.kind, lang, row.lead_minutes, session.id, session.number, session.agenda,
+           session.meeting_url, ctx["title"], ctx["day"], ctx["times"], ctx["end_times"], subject)
+    if key not in cache:
+        cache[key] = _render_now(row.kind, ctx, subject, lang, _NAME)
+    text, html = cache[key]
+    return text.replace(_NAME, name), html.replace(_NAME, str(escape(name)))
+
+
+def _render_now(kind: ReminderKind, ctx: dict, subject: str, lang: str, name: str) -> tuple[str, str]:
+    ctx = dict(ctx, recipient_name=name, lang=lang, subject=subject)
+    return (render_template(f"reminders/email/{kind.value}.txt", **ctx),
+            render_template(f"reminders/email/{kind.value}.html", **ctx))
 
 
 def _part(content: str, subtype: str, **params) -> EmailMessage:

@@ -157,7 +157,7 @@ def _queue_cancellation_notices(session: ProgrammeSession, now: datetime) -> Non
 # ---------------------------------------------------------------- the sweep's steps
 
 def claim_due_reminders(now: datetime, token: str, limit: int, lease_seconds: int) -> list[int]:
-    """Take up to `limit` due rows for one sweep; the caller commits at once.
+    """Take up to `limit` due rows for one sweep; the caller commits before and at once after.
 
     PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent sweeps pass each other's rows by.
     SQLite: BEGIN IMMEDIATE takes the database write lock before reading, so two sweeps
@@ -168,8 +168,8 @@ def claim_due_reminders(now: datetime, token: str, limit: int, lease_seconds: in
     conn = db.session.connection()
     dialect = conn.dialect.name
     if dialect == "sqlite":
-        db.session.commit()
-        conn = db.session.connection()
+        if conn.connection.dbapi_connection.in_transaction:
+            raise RuntimeError("claim_due_reminders must start its own transaction: commit first")
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     clock = utcnow()
     query = (select(Reminder.id)

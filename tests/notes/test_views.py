@@ -136,7 +136,20 @@ def test_knowledge_base_is_open_to_every_signed_in_user(client, login, make_prog
     assert "Kota Kendari" in detail.text and "Sesi 1" in detail.text
     # Lessons are shared; the session's notes stay with the programme's participants.
     assert f"/sessions/{session.id}/notes" not in detail.text
+    assert f"/programmes/{session.programme_id}" not in detail.text
     assert client.get(f"/sessions/{session.id}/notes").status_code == 403
+
+
+def test_participants_get_links_to_the_programme_and_session(client, login, make_programme, blitar_pokja):
+    session = make_programme().sessions[0]
+    lessons = [{"text": "Mulai dengan ASN", "outcome": "new_action"}]
+    lesson = services.log_notes(blitar_pokja, session, "", [], lessons, [], NOW).lessons[0]
+    db.session.commit()
+    login(blitar_pokja)
+    for url in ("/knowledge", f"/lessons/{lesson.id}"):
+        page = client.get(url)
+        assert f'href="/programmes/{session.programme_id}"' in page.text
+        assert f'href="/sessions/{session.id}/notes"' in page.text
 
 
 def test_empty_knowledge_base_says_so(client, login, make_user):

@@ -78,3 +78,18 @@ def test_without_mail_server_messages_land_in_the_outbox_folder(app, people, pla
     sent = db.session.scalars(select(Reminder).where(Reminder.status == ReminderStatus.SENT)).all()
     assert {f.name for f in files} >= {f"reminder-{r.id}.eml" for r in sent}
     assert b"09:00 WIB / 10:00 WITA" in files[0].read_bytes() or b"10:00 WITA" in files[0].read_bytes()
+
+
+def test_bodies_shared_by_a_sessions_readers_still_greet_each_by_name_escaped(
+        app, smtp, people, plan_series):
+    people["blitar1"].name = 'Ani "<b>" & co'
+    db.session.commit()
+    plan_series(FIRST, PLANNED_AT, count=1)
+    send_due_reminders(FIRST - timedelta(hours=1))
+    mails = _by_recipient(smtp)
+    ani = mails["ani@blitar.example.id"]
+    assert 'Halo Ani "<b>" & co,' in ani.get_body(("plain",)).get_content()
+    html = ani.get_body(("html",)).get_content()
+    assert "Ani &#34;&lt;b&gt;&#34; &amp; co" in html
+    assert "<b>" not in html
+    assert "Halo Citra," in mails["citra@kendari.example.id"].get_body(("plain",)).get_content()
