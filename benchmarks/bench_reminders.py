@@ -14,6 +14,7 @@ import argparse
 import multiprocessing
 import os
 import socket
+import sqlite3
 import sys
 import tempfile
 import time
@@ -56,6 +57,8 @@ def quiet(kind: str = "") -> None:
         @event.listens_for(Engine, "connect")
         def _wal(dbapi_connection, _record):
             # What a deployment on SQLite would set: commits without an fsync each.
+            if not isinstance(dbapi_connection, sqlite3.Connection):
+                return
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")

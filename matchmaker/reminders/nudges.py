@@ -165,6 +165,13 @@ def digest_for(user: User, now: datetime) -> Digest:
 
 
 
+def _takes_part(user: User, programme: Programme) -> bool:
+    """The same people `services.session_recipients` picks, checked on one user."""
+    if user.id == programme.facilitator_id:
+        return True
+    return user.role == "pokja" and user.city_id in (programme.mentor_city_id, programme.mentee_city_id)
+
+
 def why_not_send(row: Reminder, now: datetime) -> str | None:
     """Check again, at send time, that the message is still true and useful."""
     user = row.recipient
@@ -178,6 +185,8 @@ def why_not_send(row: Reminder, now: datetime) -> str | None:
     needs_session = (ReminderKind.SESSION, ReminderKind.CANCELLED, ReminderKind.NOTES)
     if row.kind in needs_session and session is None:
         return _("sesi sudah dihapus")
+    if row.kind in needs_session and not _takes_part(user, session.programme):
+        return _("penerima bukan peserta program lagi")
     if row.kind == ReminderKind.SESSION:
         if session.status != SessionStatus.PLANNED or not session.programme.is_open:
             return _("sesi dibatalkan")
@@ -185,7 +194,9 @@ def why_not_send(row: Reminder, now: datetime) -> str | None:
             return _("sesi dipindah")
         if now >= session.starts_at:
             return _("sesi sudah dimulai")
-        later = db.session.scalar(select(func.count(Reminder.id)).where(
+        # Only a late row can be superseded: a shorter lead falls due at least a minute after it.
+        late = now - row.due_at >= timedelta(minutes=1)
+        later = late and db.session.scalar(select(func.count(Reminder.id)).where(
             Reminder.session_id == row.session_id, Reminder.recipient_id == row.recipient_id,
             Reminder.kind == ReminderKind.SESSION, Reminder.status == ReminderStatus.PENDING,
             Reminder.event_at == row.event_at, Reminder.lead_minutes < row.lead_minutes,
@@ -204,6 +215,8 @@ def why_not_send(row: Reminder, now: datetime) -> str | None:
         action = db.session.get(FollowUpAction, row.action_id) if row.action_id else None
         if action is None or action.status != ActionStatus.OPEN:
             return _("tindak lanjut sudah selesai atau dihapus")
+        if user.role != "pokja" or user.city_id != action.owner_city_id:
+            return _("penerima bukan anggota Pokja kota pemilik")
         if row.event_at != _local_midnight(action.due_on, action.owner_city.timezone):
             return _("tenggat tindak lanjut berubah")
     elif row.kind == ReminderKind.DIGEST:

@@ -143,3 +143,14 @@ def test_a_failing_nudge_planner_does_not_hold_back_session_reminders(
     monkeypatch.setattr(nudges, "plan_nudges", broken)
     plan_series(FIRST, PLANNED_AT, count=1)
     assert send_due_reminders(FIRST - timedelta(hours=24)).sent == 4
+
+
+def test_someone_who_left_the_citys_pokja_is_not_reminded(app, smtp, people, plan_series):
+    from tests.reminders.conftest import city
+
+    plan_series(FIRST, PLANNED_AT, count=1)
+    people["blitar2"].city_id = city("91.71").id
+    db.session.commit()
+    send_due_reminders(FIRST - timedelta(hours=24))
+    assert "budi@blitar.example.id" not in [m["To"] for m in smtp.handler.received()]
+    assert len(smtp.handler.received()) == 3
