@@ -2,11 +2,14 @@
 
 import logging
 
-from flask import Flask, has_request_context, session
+from flask import Flask, current_app, has_request_context, session
 from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from config import BASE_DIR
 from matchmaker import errors
+from matchmaker.dbtypes import tune_sqlite
 from matchmaker.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = BASE_DIR / "migrations"
@@ -14,8 +17,6 @@ MIGRATIONS_DIR = BASE_DIR / "migrations"
 
 def select_locale() -> str:
     """Language: the one chosen in this session, else the user's, else Bahasa Indonesia."""
-    from flask import current_app
-
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -28,6 +29,8 @@ def select_locale() -> str:
 
 
 def register_extensions(app: Flask) -> None:
+    if not event.contains(Engine, "connect", tune_sqlite):
+        event.listen(Engine, "connect", tune_sqlite)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
                      compare_type=True)

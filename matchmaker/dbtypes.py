@@ -1,8 +1,9 @@
-"""Column types shared by every domain's models."""
+"""Column types shared by every domain's models, and the SQLite connection settings."""
 
+import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
 
@@ -24,3 +25,18 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def str_enum(cls, name: str) -> Enum:
+    """A StrEnum stored as its values in a VARCHAR with a CHECK, the same on every database."""
+    return Enum(cls, name=name, native_enum=False, length=20,
+                values_callable=lambda e: [m.value for m in e], validate_strings=True)
+
+
+def tune_sqlite(dbapi_connection, _record) -> None:
+    """WAL lets readers go on while a sweep writes, and NORMAL sync spares an fsync per commit."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

@@ -3,10 +3,10 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey
+from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from matchmaker.dbtypes import UTCDateTime
+from matchmaker.dbtypes import UTCDateTime, str_enum
 from matchmaker.extensions import db
 from matchmaker.timeutils import utcnow
 
@@ -27,9 +27,7 @@ class CohortProposal(db.Model):
     practice_id: Mapped[int | None] = mapped_column(ForeignKey("practices.id", ondelete="SET NULL"))
     score: Mapped[float] = mapped_column()
     status: Mapped[ProposalStatus] = mapped_column(
-        Enum(ProposalStatus, name="proposal_status", native_enum=False, length=20,
-             values_callable=lambda e: [m.value for m in e], validate_strings=True),
-        default=ProposalStatus.PROPOSED, index=True)
+        str_enum(ProposalStatus, "proposal_status"), default=ProposalStatus.PROPOSED, index=True)
     programme_id: Mapped[int | None] = mapped_column(
         ForeignKey("programmes.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -9,10 +9,10 @@ from collections import Counter
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from matchmaker.dbtypes import UTCDateTime
+from matchmaker.dbtypes import UTCDateTime, str_enum
 from matchmaker.extensions import db
 from matchmaker.notes.text import index_terms
 from matchmaker.timeutils import utcnow
@@ -23,10 +23,6 @@ class ActionStatus(enum.StrEnum):
     DONE = "done"
     DROPPED = "dropped"
 
-
-def _enum(cls, name: str):
-    return Enum(cls, name=name, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e], validate_strings=True)
 
 
 class SessionNote(db.Model):
@@ -155,7 +151,7 @@ class FollowUpAction(db.Model):
     owner_city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
     owner_person: Mapped[str] = mapped_column(String(200), default="")
     due_on: Mapped[date] = mapped_column(Date, index=True)
-    status: Mapped[ActionStatus] = mapped_column(_enum(ActionStatus, "action_status"),
+    status: Mapped[ActionStatus] = mapped_column(str_enum(ActionStatus, "action_status"),
                                                  default=ActionStatus.OPEN, index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,10 +3,10 @@
 import enum
 from datetime import datetime, timedelta
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from matchmaker.dbtypes import UTCDateTime
+from matchmaker.dbtypes import UTCDateTime, str_enum
 from matchmaker.extensions import db
 from matchmaker.timeutils import utcnow
 
@@ -41,10 +41,6 @@ class SessionStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-def _enum(cls, name: str):
-    return Enum(cls, name=name, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e], validate_strings=True)
-
 
 class Programme(db.Model):
     __tablename__ = "programmes"
@@ -63,7 +59,7 @@ class Programme(db.Model):
     practice_id: Mapped[int | None] = mapped_column(ForeignKey("practices.id", ondelete="SET NULL"))
     facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(200), default="")
-    status: Mapped[ProgrammeStatus] = mapped_column(_enum(ProgrammeStatus, "programme_status"),
+    status: Mapped[ProgrammeStatus] = mapped_column(str_enum(ProgrammeStatus, "programme_status"),
                                                     default=ProgrammeStatus.PROPOSED, index=True)
     status_reason: Mapped[str] = mapped_column(Text, default="")
     mentor_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -119,7 +115,7 @@ class ProgrammeSession(db.Model):
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
     meeting_url: Mapped[str] = mapped_column(String(500), default="")
     agenda: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[SessionStatus] = mapped_column(_enum(SessionStatus, "session_status"),
+    status: Mapped[SessionStatus] = mapped_column(str_enum(SessionStatus, "session_status"),
                                                   default=SessionStatus.PLANNED, index=True)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     uid: Mapped[str] = mapped_column(String(120), unique=True)

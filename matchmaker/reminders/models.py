@@ -3,10 +3,10 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from matchmaker.dbtypes import UTCDateTime
+from matchmaker.dbtypes import UTCDateTime, str_enum
 from matchmaker.extensions import db
 from matchmaker.timeutils import utcnow
 
@@ -26,10 +26,6 @@ class ReminderStatus(enum.StrEnum):
     SKIPPED = "skipped"
 
 
-def _enum(cls, name: str):
-    return Enum(cls, name=name, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e], validate_strings=True)
-
 
 class Reminder(db.Model):
     """One message to one person. `dedupe_key` makes every reminder exist once.
@@ -48,8 +44,8 @@ class Reminder(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[ReminderKind] = mapped_column(_enum(ReminderKind, "reminder_kind"))
-    status: Mapped[ReminderStatus] = mapped_column(_enum(ReminderStatus, "reminder_status"),
+    kind: Mapped[ReminderKind] = mapped_column(str_enum(ReminderKind, "reminder_kind"))
+    status: Mapped[ReminderStatus] = mapped_column(str_enum(ReminderStatus, "reminder_status"),
                                                    default=ReminderStatus.PENDING)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.orm import joinedload
 
@@ -43,10 +44,10 @@ def parse_offsets(spec: str) -> list[int]:
 
 def lead_label(minutes: int) -> str:
     if minutes % 1440 == 0:
-        return _("%(n)d hari", n=minutes // 1440)
+        return ngettext("%(num)d hari", "%(num)d hari", minutes // 1440)
     if minutes % 60 == 0:
-        return _("%(n)d jam", n=minutes // 60)
-    return _("%(n)d menit", n=minutes)
+        return ngettext("%(num)d jam", "%(num)d jam", minutes // 60)
+    return ngettext("%(num)d menit", "%(num)d menit", minutes)
 
 
 def eligible_users() -> list:
