@@ -23,11 +23,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import psycopg  # noqa: E402
-from aiosmtpd.controller import Controller  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+import psycopg
+from aiosmtpd.controller import Controller
+from sqlalchemy.engine import make_url
 
 PG_SERVER = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 RECIPIENTS = 100
@@ -80,6 +78,8 @@ def make_config(url: str, port: int, instance: str):
 
 
 def prepare(kind: str, url: str, port: int, instance: str, count: int) -> float:
+    from flask_migrate import upgrade
+
     from matchmaker import create_app
     from matchmaker.auth.models import User
     from matchmaker.cities.importer import load_regions
@@ -91,7 +91,7 @@ def prepare(kind: str, url: str, port: int, instance: str, count: int) -> float:
     quiet(kind)
     app = create_app(make_config(url, port, instance))
     with app.app_context():
-        db.create_all()
+        upgrade()
         load_regions()
         kendari = db.session.query(City).filter_by(code="74.71").one()
         blitar = db.session.query(City).filter_by(code="35.72").one()

@@ -1,4 +1,4 @@
-"""Fixtures: one app and schema per test session, emptied between tests.
+"""Fixtures: one app and migrated schema per test session, emptied between tests.
 
 The database is SQLite (a temporary file) unless MATCHMAKER_TEST_DB=postgres, in which case a
 fresh PostgreSQL database is created on TEST_PG_URL's server and dropped at the end.
@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import psycopg
 import pytest
 from flask import g
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
@@ -59,12 +60,12 @@ def app_config(database_url, tmp_path_factory):
 def _schema(app_config):
     app = create_app(app_config)
     with app.app_context():
-        db.create_all()
+        upgrade()  # the suite runs on the schema the migrations build, not on create_all's
         load_regions()
         db.session.commit()
     yield
     with app.app_context():
-        db.drop_all()
+        downgrade(revision="base")
         db.engine.dispose()
 
 

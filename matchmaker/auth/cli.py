@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from matchmaker.auth import services
 from matchmaker.errors import MatchmakerError
 from matchmaker.extensions import db
+from matchmaker.reminders.services import queue_account_email
 from matchmaker.timeutils import utcnow
 from matchmaker.vocab import ROLES
 
@@ -37,7 +38,10 @@ def create_user(email, role, city_code, name, language, password_stdin):
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     try:
         user = services.create_user(email, role, name, city_code, password, language)
-        token = None if password_stdin else services.create_password_link(user, utcnow())
+        token = None
+        if not password_stdin:
+            token = services.create_password_link(user, utcnow())
+            queue_account_email(user, utcnow())
         db.session.commit()
     except MatchmakerError as error:
         db.session.rollback()
@@ -46,6 +50,7 @@ def create_user(email, role, city_code, name, language, password_stdin):
     if token:
         click.echo(f"Set-password link (valid {current_app.config['SET_PASSWORD_TOKEN_HOURS']} h): "
                    f"{set_password_url(token)}")
+        click.echo("A second one-time link is queued to go out by e-mail with the next reminder sweep.")
 
 
 @users_cli.command("token")

@@ -27,6 +27,7 @@ from matchmaker.auth.forms import (
 from matchmaker.auth.models import User
 from matchmaker.errors import MatchmakerError
 from matchmaker.extensions import db
+from matchmaker.reminders.services import queue_account_email
 from matchmaker.timeutils import utcnow
 
 bp = Blueprint("auth", __name__)
@@ -127,12 +128,14 @@ def users():
             user = services.create_user(form.email.data, form.role.data, form.name.data,
                                         form.city.data or None, language=form.language.data)
             token = services.create_password_link(user, utcnow())
+            queue_account_email(user, utcnow())
         except MatchmakerError as error:
             getattr(form, error.field or "email").errors.append(error.message)
         else:
             db.session.commit()
             link = url_for("auth.set_password", token=token, _external=True)
-            flash(_("Pengguna %(email)s dibuat.", email=user.email), "success")
+            flash(_("Pengguna %(email)s dibuat; tautan untuk mengatur kata sandi juga dikirim lewat "
+                    "e-mail.", email=user.email), "success")
             form = UserForm(formdata=None)
     return render_template("auth/users.html", form=form, users=services.list_users(), link=link)
 

@@ -18,6 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import escape
 
+from matchmaker.auth.services import create_password_link
 from matchmaker.extensions import db
 from matchmaker.notes.models import FollowUpAction
 from matchmaker.programmes.calendar import session_calendar
@@ -161,6 +162,8 @@ def _subject(row: Reminder, ctx: dict) -> str:
         return _("Mohon isi catatan Sesi %(n)d %(title)s", n=ctx["session"].number, title=ctx["title"])
     if row.kind == ReminderKind.ACTION_DUE:
         return _("Tindak lanjut jatuh tempo besok: %(text)s", text=ctx["action"].text[:60])
+    if row.kind == ReminderKind.ACCOUNT:
+        return _("Akun Matchmaker Anda: atur kata sandi")
     return _("Ringkasan mingguan Matchmaker")
 
 
@@ -184,6 +187,11 @@ def build_message(row: Reminder, now: datetime, cache: dict | None = None) -> Em
             from_db = db.session.get(FollowUpAction, row.action_id)
             ctx["action"] = from_db
             ctx["due_day"] = format_date(from_db.due_on, format="full", locale=lang)
+        if row.kind == ReminderKind.ACCOUNT:
+            # A fresh one-time link at send time: the outbox never holds a usable token.
+            token = create_password_link(user, now)
+            ctx["link"] = f"{ctx['base_url']}/set-password/{token}"
+            ctx["valid_hours"] = config["SET_PASSWORD_TOKEN_HOURS"]
         if row.kind == ReminderKind.DIGEST:
             ctx["digest"] = nudges.digest_for(user, now)
             ctx["overdue_since"] = {a.id: format_date(a.due_on, format="medium", locale=lang)

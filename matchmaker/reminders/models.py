@@ -17,6 +17,7 @@ class ReminderKind(enum.StrEnum):
     ACTION_DUE = "action_due"      # a follow-up action falls due tomorrow
     NOTES = "notes"                # 24 h after a session that still has no notes
     DIGEST = "digest"              # weekly summary for facilitators
+    ACCOUNT = "account"            # a new account's one-time link to set its password
 
 
 class ReminderStatus(enum.StrEnum):
@@ -33,7 +34,7 @@ class Reminder(db.Model):
     Keys: ``session:{session}:u{user}:l{lead minutes}:{start}`` (one per session start, so a
     move re-arms a reminder already sent for the old time), ``cancelled:{session}:u{user}``,
     ``action_due:{action}:u{user}:{due date}``, ``notes:{session}:u{user}``,
-    ``digest:u{user}:{ISO week}``.
+    ``digest:u{user}:{ISO week}``, ``account:u{user}:{queued at}``.
     """
 
     __tablename__ = "reminders"

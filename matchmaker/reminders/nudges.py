@@ -177,6 +177,8 @@ def why_not_send(row: Reminder, now: datetime) -> str | None:
     user = row.recipient
     if user is None or not user.is_enabled:
         return _("penerima dinonaktifkan")
+    if row.kind == ReminderKind.ACCOUNT:
+        return _("kata sandi sudah diatur") if user.password_hash else None
     if not user.reminders_enabled:
         return _("penerima mematikan pengingat")
     if row.expires_at is not None and now >= row.expires_at:

@@ -147,6 +147,15 @@ def sync_session_reminders(session: ProgrammeSession, now: datetime) -> None:
     db.session.flush()
 
 
+def queue_account_email(user: User, now: datetime) -> Reminder:
+    """E-mail a new account its one-time link to set a password, through the same outbox."""
+    row = _new_row(ReminderKind.ACCOUNT, f"account:u{user.id}:{_stamp(now)}", user.id, now,
+                   expires_at=now + timedelta(hours=current_app.config["SET_PASSWORD_TOKEN_HOURS"]))
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
 def _queue_cancellation_notices(session: ProgrammeSession, now: datetime) -> None:
     for user in session_recipients(session.programme):
         key = f"cancelled:{session.id}:u{user.id}"

@@ -1,5 +1,11 @@
+import re
+from email import message_from_bytes
+from pathlib import Path
+
 from matchmaker.auth import services
 from matchmaker.extensions import db
+from matchmaker.reminders.jobs import send_due_reminders
+from matchmaker.timeutils import utcnow
 
 
 def test_admin_creates_a_user_and_the_link_lets_them_set_a_password(client, make_user, login, app):
@@ -45,3 +51,24 @@ def test_next_parameter_cannot_redirect_off_site(client, make_user):
     response = client.post("/login?next=https://evil.example/", data={
         "email": user.email, "password": "correct-horse-battery"})
     assert response.headers["Location"] == "/cities"
+
+
+def test_a_new_account_gets_its_set_password_link_by_email_once(client, make_user, login, app, now):
+    login(make_user("admin"))
+    client.post("/admin/users", data={"email": "surel@blitar.go.id", "role": "pokja",
+                                      "city": "35.72", "language": "en"})
+    client.post("/logout")
+    first = send_due_reminders(utcnow())
+    assert send_due_reminders(utcnow()).sent == 0
+    assert first.sent == 1
+    outbox = Path(app.config["MAIL_OUTBOX_DIR"])
+    message = message_from_bytes(max(outbox.glob("reminder-*.eml"),
+                                     key=lambda p: p.stat().st_mtime).read_bytes())
+    assert message["To"] == "surel@blitar.go.id"
+    assert message["Subject"] == "Your Matchmaker account: set your password"
+    body = message.get_payload()[0].get_payload(decode=True).decode()
+    path = re.search(r"/set-password/[\w-]+", body).group(0)
+    done = client.post(path, data={"password": "dari-email-saja", "confirm": "dari-email-saja"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert services.authenticate("surel@blitar.go.id", "dari-email-saja", "1.1.1.1", now)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: b197de2c6bc3
+Revision ID: 364a3c9ae508
 Revises: 
-Create Date: 2026-12-02 01:32:22.007152
+Create Date: 2026-12-02 01:34:30.679618
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import matchmaker.dbtypes
 
 
 # revision identifiers, used by Alembic.
-revision = 'b197de2c6bc3'
+revision = '364a3c9ae508'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -326,7 +326,7 @@ def upgrade():
 
     op.create_table('reminders',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('session', 'cancelled', 'action_due', 'notes', 'digest', name='reminder_kind', native_enum=False, length=20), nullable=False),
+    sa.Column('kind', sa.Enum('session', 'cancelled', 'action_due', 'notes', 'digest', 'account', name='reminder_kind', native_enum=False, length=20), nullable=False),
     sa.Column('status', sa.Enum('pending', 'sent', 'failed', 'skipped', name='reminder_status', native_enum=False, length=20), nullable=False),
     sa.Column('dedupe_key', sa.String(length=200), nullable=False),
     sa.Column('recipient_id', sa.Integer(), nullable=False),
