@@ -75,8 +75,9 @@ def _forget_cached_user() -> None:
 
 
 @pytest.fixture
-def app(app_config, _schema):
+def app(app_config, _schema, tmp_path):
     app = create_app(app_config)
+    app.config["MAIL_OUTBOX_DIR"] = str(tmp_path / "outbox")  # each test reads only its own mail
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_cached_user)
     with app.app_context():
         yield app
