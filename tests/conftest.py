@@ -6,6 +6,7 @@ fresh PostgreSQL database is created on TEST_PG_URL's server and dropped at the 
 
 import os
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import psycopg
@@ -31,17 +32,26 @@ def _admin_conninfo(url: str) -> str:
     return f"host={u.host} port={u.port or 5432} user={u.username} dbname={u.database}"
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+@contextmanager
+def scratch_database(tmp_dir, prefix: str):
+    """A new empty database for the configured backend, yielded as a URL and dropped after."""
     if os.environ.get("MATCHMAKER_TEST_DB", "sqlite") != "postgres":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        yield f"sqlite:///{tmp_dir / f'{prefix}.sqlite'}"
         return
-    name = f"matchmaker_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(_admin_conninfo(PG_SERVER), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    yield make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(_admin_conninfo(PG_SERVER), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(_admin_conninfo(PG_SERVER), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with scratch_database(tmp_path_factory.mktemp("db"), "matchmaker_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
