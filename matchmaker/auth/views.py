@@ -55,7 +55,9 @@ def login():
             form.password.errors.append(_("E-mail atau kata sandi salah."))
             return render_template("auth/login.html", form=form), 401
         login_user(user)
-        session.pop("lang", None)
+        if session.get("lang") in current_app.config["LANGUAGES"]:
+            user.language = session["lang"]  # chosen on the sign-in page: keep it, for e-mail too
+            db.session.commit()
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -71,6 +73,9 @@ def logout():
 def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
+        if current_user.is_authenticated:
+            current_user.language = code
+            db.session.commit()
     return redirect(_safe_next(request.form.get("next")))
 
 

@@ -103,3 +103,12 @@ def test_english_is_available(client, make_user, login):
 def test_login_page_renders_in_both_languages(client, lang):
     client.post(f"/lang/{lang}")
     assert client.get("/login").status_code == 200
+
+
+def test_language_chosen_before_signing_in_is_kept_and_remembered(client, make_user):
+    user = make_user("viewer")
+    client.post("/lang/en", data={"next": "/login"})
+    client.post("/login", data={"email": user.email, "password": "correct-horse-battery"})
+    assert "Search" in client.get("/cities").text
+    db.session.expire_all()
+    assert user.language == "en"
