@@ -128,13 +128,18 @@ def programme_record(actor: User | None, programme: Programme) -> dict[int, Sess
     return records
 
 
+def has_notes_clause(session_id):
+    """SQL condition: anything (notes, attendance, a lesson or an action) was logged for the session.
+
+    `session_id` is a value or a column, so queries over many sessions use the same rule.
+    """
+    return or_(*(exists().where(model.session_id == session_id)
+                 for model in (SessionNote, Attendance, Lesson, FollowUpAction)))
+
+
 def session_has_notes(session_id: int) -> bool:
     """True once anything (notes, attendance, a lesson or an action) was logged for the session."""
-    return bool(db.session.scalar(select(
-        exists().where(SessionNote.session_id == session_id)
-        | exists().where(Attendance.session_id == session_id)
-        | exists().where(Lesson.session_id == session_id)
-        | exists().where(FollowUpAction.session_id == session_id))))
+    return bool(db.session.scalar(select(has_notes_clause(session_id))))
 
 
 def notes_summary(programme_ids, now: datetime | None = None) -> dict[int, dict]:

@@ -11,14 +11,14 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from matchmaker.auth.models import User
 from matchmaker.extensions import db
-from matchmaker.notes.models import ActionStatus, FollowUpAction, SessionNote
-from matchmaker.notes.services import due_actions, session_has_notes
+from matchmaker.notes.models import ActionStatus, FollowUpAction
+from matchmaker.notes.services import due_actions, has_notes_clause, session_has_notes
 from matchmaker.programmes.models import (
     OPEN_STATUSES,
     Programme,
@@ -88,7 +88,7 @@ def plan_notes_nudges(now: datetime) -> int:
         ProgrammeSession.status != SessionStatus.CANCELLED,
         ProgrammeSession.starts_at <= now - after,
         ProgrammeSession.starts_at >= now - after - NOTES_LOOKBACK,
-        ~exists().where(SessionNote.session_id == ProgrammeSession.id)))
+        ~has_notes_clause(ProgrammeSession.id)))
     values = []
     for session in sessions:
         due = session.ends_at + after
@@ -155,7 +155,7 @@ def digest_for(user: User, now: datetime) -> Digest:
         .where(ProgrammeSession.status != SessionStatus.CANCELLED,
                ProgrammeSession.starts_at <= now - after,
                ProgrammeSession.starts_at >= now - timedelta(days=60),
-               ~exists().where(SessionNote.session_id == ProgrammeSession.id), *scope)
+               ~has_notes_clause(ProgrammeSession.id), *scope)
         .order_by(ProgrammeSession.starts_at)))
     proposal_scope = [] if user.is_admin else [or_(Programme.facilitator_id == user.id,
                                                    Programme.facilitator_id.is_(None))]

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from matchmaker.extensions import db
-from matchmaker.notes.models import ActionStatus, FollowUpAction, SessionNote
+from matchmaker.notes.models import ActionStatus, FollowUpAction, Lesson, SessionNote
 from matchmaker.programmes.models import Programme, ProgrammeStatus
 from matchmaker.reminders.jobs import send_due_reminders
 from matchmaker.reminders.models import Reminder, ReminderKind
@@ -67,9 +67,20 @@ def test_notes_nudge_24h_after_a_session_without_notes_only(app, smtp, people, p
     assert len(kinds(smtp, "notes")) == 4
 
 
+def test_a_session_with_only_a_lesson_logged_counts_as_noted(app, smtp, people, plan_series):
+    (s1,) = plan_series(FIRST, PLANNED_AT, count=1)
+    db.session.add(Lesson(session_id=s1.id, programme_id=s1.programme_id, topic="wastewater",
+                          text="Mulai dari ASN", outcome_type="new_action"))
+    db.session.commit()
+    send_due_reminders(s1.ends_at + timedelta(hours=25))
+    assert kinds(smtp, "notes") == []
+    assert db.session.scalar(select(func.count(Reminder.id)).where(
+        Reminder.kind == ReminderKind.NOTES)) == 0
+
+
 def test_weekly_digest_for_facilitators_lists_what_waits_and_is_sent_once(
         app, smtp, people, plan_series, programme):
-    [session] = plan_series(FIRST, PLANNED_AT, count=1)
+    session, _quiet = plan_series(FIRST, PLANNED_AT, count=2, interval_days=3)
     _action(session, date(2020, 1, 30), text="Rapat dengan DPRD")
     db.session.add(Programme(mentor_city_id=programme.mentor_city_id, mentee_city_id=city("91.71").id,
                              topic="wastewater", title="Usulan Jayapura", status=ProgrammeStatus.PROPOSED,
@@ -85,6 +96,6 @@ def test_weekly_digest_for_facilitators_lists_what_waits_and_is_sent_once(
                 if m["X-Matchmaker-Kind"] == "digest").get_body(("plain",)).get_content()
     assert "Rapat dengan DPRD" in text
     assert "Usulan Jayapura" in text
-    assert "L2T2 Kendari untuk Blitar" in text  # session 1 has no notes
+    assert "L2T2 Kendari untuk Blitar" in text  # session 2 has nothing logged
     assert db.session.scalar(select(func.count()).select_from(Reminder).where(
         Reminder.kind == ReminderKind.DIGEST)) == 1
