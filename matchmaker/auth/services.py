@@ -147,8 +147,13 @@ def ensure_admin(user: User | None) -> None:
         raise Forbidden(_("Hanya admin yang boleh melakukan ini."))
 
 
+def is_facilitator(user: User | None) -> bool:
+    """Signed-in facilitator or admin; safe to call with the anonymous user."""
+    return bool(user is not None and user.is_authenticated and user.is_facilitator)
+
+
 def ensure_facilitator(user: User | None) -> None:
-    if user is None or not user.is_facilitator:
+    if not is_facilitator(user):
         raise Forbidden(_("Hanya fasilitator yang boleh melakukan ini."))
 
 

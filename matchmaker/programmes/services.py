@@ -22,6 +22,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from matchmaker.auth.models import User
+from matchmaker.auth.services import ensure_facilitator, is_facilitator
 from matchmaker.cities.models import City, Need, Practice
 from matchmaker.errors import Conflict, Forbidden, NotFound, ValidationError
 from matchmaker.extensions import db
@@ -113,15 +114,6 @@ def ensure_participant(user: User | None, programme: Programme) -> None:
     """Raise unless the user may read the programme's notes and log their own."""
     if not is_participant(user, programme):
         raise Forbidden(_("Anda bukan peserta program ini."))
-
-
-def ensure_facilitator(user: User | None) -> None:
-    if user is None or not user.is_authenticated or not user.is_facilitator:
-        raise Forbidden(_("Hanya fasilitator yang boleh melakukan ini."))
-
-
-def is_facilitator(user: User | None) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_facilitator)
 
 
 # ---------------------------------------------------------------- programmes
