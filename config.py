@@ -1,21 +1,59 @@
 """Settings, read from the environment here and nowhere else."""
 
+import math
 import os
+from collections import Counter
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = BASE_DIR / "templates"
 INSTANCE_DIR = Path(os.environ.get("MATCHMAKER_INSTANCE", BASE_DIR / "instance"))
 
-DEV_SECRET_KEY = "dev-only-not-secret"
+# Keys that have been published (in this repository's history) and must never sign anything.
+PUBLISHED_SECRET_KEYS = {"dev-only-not-secret"}
+MIN_SECRET_KEY_BYTES = 32
 
 
 def _bool(name: str, default: str) -> bool:
     return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, str(default)))
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """Say why a key is not MIN_SECRET_KEY_BYTES of randomness, or None when it looks fine.
+
+    A key's strength is estimated from its alphabet (hex 4 bits a character, base64 6, other
+    text 6.5) and its length; a key that repeats itself or uses few symbols is refused whatever
+    its length, so `aaaa…` or a phrase typed several times cannot pass.
+    """
+    if not key:
+        return "no SECRET_KEY is set"
+    if key in PUBLISHED_SECRET_KEYS:
+        return "this SECRET_KEY is published and must not be used"
+    chars = set(key)
+    if chars <= set("0123456789abcdef") or chars <= set("0123456789ABCDEF"):
+        bits_per_char = 4.0
+    elif chars <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_"):
+        bits_per_char = 6.0
+    else:
+        bits_per_char = 6.5
+    counts = Counter(key)
+    shannon = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    if len(key) * bits_per_char < MIN_SECRET_KEY_BYTES * 8:
+        return (f"SECRET_KEY is too short: it needs {MIN_SECRET_KEY_BYTES} random bytes, e.g. "
+                "python -c 'import secrets; print(secrets.token_hex(32))'")
+    repeats = len({key[i:i + 6] for i in range(len(key) - 5)}) < len(key) - 5
+    if len(chars) < 12 or shannon < 3.0 or counts.most_common(1)[0][1] > len(key) / 4 or repeats:
+        return "SECRET_KEY does not look random (too few distinct characters or repeats)"
+    return None
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    # Unset: the app makes a random key once and keeps it in the instance folder (secret_key).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'matchmaker.sqlite'}"
     )
@@ -26,6 +64,11 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
     LANGUAGES = ("id", "en")
     BOOTSTRAP_SERVE_LOCAL = True
+
+    # Bodies larger than this get 413 (a view that takes file uploads may raise its own limit).
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    # How many reverse proxies in front may set X-Forwarded-For / -Proto (werkzeug ProxyFix).
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -59,9 +102,53 @@ class Config:
     # Business knobs (DOMAIN.md defaults).
     MENTOR_CAPACITY = int(os.environ.get("MENTOR_CAPACITY", "2"))
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:600000"
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_FAILURE_WINDOW_MINUTES = 15
     SET_PASSWORD_TOKEN_HOURS = 72
+
+    # Signed-in browser sessions end after this many days, or earlier by logout.
+    SESSION_LIFETIME_DAYS = _int("SESSION_LIFETIME_DAYS", 30)
+    # API tokens expire after this many days unless another expiry is chosen when making one.
+    API_TOKEN_DAYS = _int("API_TOKEN_DAYS", 90)
+    API_TOKEN_MAX_DAYS = _int("API_TOKEN_MAX_DAYS", 366)
+    # A token's or session's "last used" is written at most once per this many seconds.
+    TOKEN_TOUCH_SECONDS = _int("TOKEN_TOUCH_SECONDS", 300)
+
+    # Sign-in throttling (see docs/security.md). Every attempt is counted before the password
+    # is checked, in buckets per account+address, per account, per address, and per known
+    # device (a browser that signed in to that account before). A bucket that reaches its limit
+    # within the window admits one more attempt after BACKOFF seconds, then after BACKOFF *
+    # MULTIPLIER, and so on up to BACKOFF_MAX; a quiet window forgets it.
+    LOGIN_WINDOW_SECONDS = _int("LOGIN_WINDOW_SECONDS", 900)
+    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_ACCOUNT_MAX_FAILURES = _int("LOGIN_ACCOUNT_MAX_FAILURES", 20)
+    LOGIN_ADDRESS_MAX_FAILURES = _int("LOGIN_ADDRESS_MAX_FAILURES", 100)
+    LOGIN_BACKOFF_SECONDS = _int("LOGIN_BACKOFF_SECONDS", 30)
+    LOGIN_BACKOFF_MULTIPLIER = _int("LOGIN_BACKOFF_MULTIPLIER", 2)
+    LOGIN_BACKOFF_MAX_SECONDS = _int("LOGIN_BACKOFF_MAX_SECONDS", 900)
+    DEVICE_COOKIE_NAME = "mm_device"
+    DEVICE_COOKIE_DAYS = _int("DEVICE_COOKIE_DAYS", 180)
+    # Self-service password reset requests per e-mail and per address within the window.
+    RESET_WINDOW_SECONDS = _int("RESET_WINDOW_SECONDS", 3600)
+    RESET_MAX_PER_EMAIL = _int("RESET_MAX_PER_EMAIL", 3)
+    RESET_MAX_PER_ADDRESS = _int("RESET_MAX_PER_ADDRESS", 20)
+
+    # Response headers (matchmaker/security.py). HSTS only where the site is served over TLS.
+    HSTS_SECONDS = _int("HSTS_SECONDS", 0)
+    REFERRER_POLICY = "same-origin"
+    CONTENT_SECURITY_POLICY = {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        # Style attributes carry computed widths (bars); scripts stay file-only.
+        "style-src": "'self' 'unsafe-inline'",
+        "img-src": "'self' data:",
+        "font-src": "'self'",
+        "connect-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+    # API paths that anonymous callers may read (everything else under /api/ answers 401).
+    API_PUBLIC_PATHS = ("/api/v1/openapi.json",)
     CITIES_PER_PAGE = 25
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
@@ -73,6 +160,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    SECRET_KEY = "testing-only-key-never-used-outside-the-test-suite"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     # Tests do not need 600k rounds to check the flow; the production default is asserted apart.
@@ -83,11 +171,13 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = _int("HSTS_SECONDS", 365 * 24 * 3600)
 
     @classmethod
     def validate(cls) -> None:
-        if not cls.SECRET_KEY or cls.SECRET_KEY == DEV_SECRET_KEY or len(cls.SECRET_KEY) < 16:
-            raise RuntimeError("Production needs a real SECRET_KEY (16+ characters) in the environment")
+        problem = secret_key_problem(cls.SECRET_KEY)
+        if problem:
+            raise RuntimeError(f"Production needs a strong SECRET_KEY in the environment: {problem}")
 
 
 CONFIGS = {

@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from config import TEMPLATES_DIR, config_from_env
+from matchmaker.security import instance_secret_key
 
 
 def create_app(config_class=None) -> Flask:
@@ -24,6 +25,8 @@ def create_app(config_class=None) -> Flask:
                 instance_path=str(config_class.INSTANCE_DIR))
     app.config.from_object(config_class)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)

@@ -8,7 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import BASE_DIR
-from matchmaker import errors
+from matchmaker import errors, security
 from matchmaker.dbtypes import tune_sqlite
 from matchmaker.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
@@ -39,8 +39,10 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     login_manager.init_app(app)
 
-    from matchmaker.auth import loaders  # noqa: F401  (user and token loaders)
+    from matchmaker.auth import loaders
 
+    loaders.init_app(app)
+    security.init_app(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 

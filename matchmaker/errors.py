@@ -2,8 +2,9 @@
 
 import logging
 
-from flask import jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,15 @@ def register_error_handlers(app) -> None:
             return json_error(error.status, error.code, error.message, **extra)
         return render_template("errors/error.html", status=error.status,
                                message=error.message), error.status
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def handle_too_large(error: RequestEntityTooLarge):
+        limit = request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]
+        message = _("Isi permintaan terlalu besar: paling banyak %(size)s MB.",
+                    size=f"{limit / 1024 / 1024:g}")
+        if wants_json():
+            return json_error(413, "too_large", message, limit=limit)
+        return render_template("errors/error.html", status=413, message=message), 413
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

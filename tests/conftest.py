@@ -147,7 +147,7 @@ def api(client):
         def __init__(self, user=None):
             self.headers = {}
             if user is not None:
-                token = auth_services.issue_api_token(user)
+                token = auth_services.issue_api_token(user, datetime.now(UTC))
                 db.session.commit()
                 self.headers = {"Authorization": f"Bearer {token}"}
 

@@ -55,12 +55,17 @@ def create_user(email, role, city_code, name, language, password_stdin):
 
 @users_cli.command("token")
 @click.argument("email")
-def create_token(email):
+@click.option("--name", default="cli", help="What the token is for (shown on the account page).")
+@click.option("--days", type=int, default=None, help="Days until it expires (default API_TOKEN_DAYS).")
+def create_token(email, name, days):
     """Print a new API token for EMAIL."""
     user = services.get_user_by_email(email)
     if user is None:
         fail(f"user {email}: no such user")
-    token = services.issue_api_token(user)
+    try:
+        token = services.issue_api_token(user, utcnow(), name, days)
+    except MatchmakerError as error:
+        fail(f"user {email}: {error.field or 'record'}: {error.message}")
     db.session.commit()
     click.echo(token)
 

@@ -2,8 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 
 from matchmaker.auth.services import MIN_PASSWORD_LENGTH
 from matchmaker.formutils import choices
@@ -18,6 +18,11 @@ class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
     password = PasswordField(_l("Kata sandi"), validators=[DataRequired()])
     submit = SubmitField(_l("Masuk"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    submit = SubmitField(_l("Kirim tautan"))
 
 
 class SetPasswordForm(FlaskForm):
@@ -39,6 +44,12 @@ class UserForm(FlaskForm):
     city = StringField(_l("Kode kota (untuk Pokja)"), validators=[Optional(), Length(max=8)])
     language = SelectField(_l("Bahasa"), choices=choices(LANGUAGES))
     submit = SubmitField(_l("Buat pengguna"))
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(_l("Nama token (untuk apa?)"), validators=[DataRequired(), Length(max=100)])
+    days = IntegerField(_l("Berlaku (hari)"), validators=[Optional(), NumberRange(min=1, max=366)])
+    submit = SubmitField(_l("Buat token"))
 
 
 class PreferencesForm(FlaskForm):

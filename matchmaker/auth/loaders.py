@@ -1,33 +1,58 @@
-"""How Flask-Login finds the user: a session cookie, or a bearer token on the API."""
+"""How Flask-Login finds the user: a server-side session named in the cookie, or a bearer token.
 
-from flask import flash, redirect, request, url_for
+"Last used" times are written after the view, in their own short transaction and at most once
+per TOKEN_TOUCH_SECONDS, so reading a page never commits the request's own transaction.
+"""
+
+import logging
+
+from flask import Flask, flash, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import SQLAlchemyError
 
-from matchmaker.auth.models import User
-from matchmaker.auth.services import user_for_token
+from matchmaker.auth.models import ApiToken, User, UserSession
+from matchmaker.auth.services import needs_touch, touch_statement, user_for_session, user_for_token
 from matchmaker.errors import NotAuthenticated
 from matchmaker.extensions import db, login_manager
 from matchmaker.timeutils import utcnow
+
+log = logging.getLogger(__name__)
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Silakan masuk untuk membuka halaman ini.")
 login_manager.login_message_category = "warning"
 
 
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.startswith("Bearer ") else None
+
+
+def _note_touch(model, row_id: int, last: object, now) -> None:
+    if needs_touch(last, now):
+        g.auth_touch = (model, row_id, now)
+
+
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    return user if user and user.is_enabled else None
+def load_user(session_token: str) -> User | None:
+    if _bearer() is not None:
+        return None  # a bearer token, when sent, is the only credential that counts
+    now = utcnow()
+    user = user_for_session(session_token, now)
+    if user is not None:
+        _note_touch(UserSession, user.current_session.id, user.current_session.last_seen_at, now)
+    return user
 
 
 @login_manager.request_loader
 def load_user_from_token(req) -> User | None:
-    header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    token = _bearer()
+    if token is None:
         return None
-    user = user_for_token(header[7:].strip(), utcnow())
+    now = utcnow()
+    user = user_for_token(token, now)
     if user is not None:
-        db.session.commit()
+        _note_touch(ApiToken, user.current_api_token.id, user.current_api_token.last_used_at, now)
     return user
 
 
@@ -37,3 +62,20 @@ def unauthorized():
         raise NotAuthenticated("Authentication required: send 'Authorization: Bearer <token>'")
     flash(login_manager.login_message, "warning")
     return redirect(url_for("auth.login", next=request.full_path))
+
+
+def record_last_use(response):
+    """Write the pending "last used" on a connection of its own; a failure only costs the touch."""
+    pending = g.pop("auth_touch", None)
+    if pending is not None and response.status_code < 500:
+        model, row_id, now = pending
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(touch_statement(model, row_id, now))
+        except SQLAlchemyError:
+            log.warning("Could not record the last use of %s %s", model.__name__, row_id, exc_info=True)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(record_last_use)

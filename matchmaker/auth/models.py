@@ -1,4 +1,4 @@
-"""Users, their API tokens, one-time password links and failed sign-ins."""
+"""Users, their sign-in sessions, API tokens, one-time password links and sign-in throttles."""
 
 import hashlib
 from datetime import datetime
@@ -32,8 +32,28 @@ class User(UserMixin, db.Model):
     reminders_enabled: Mapped[bool] = mapped_column(default=True)
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set whenever the password is set or changed after the account was created.
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     city = relationship("City", lazy="joined")
+
+    # The browser session this request was signed in with (set by the session loader), whose
+    # secret is what Flask-Login keeps in the cookie: so one session can be ended on its own.
+    current_session = None
+    current_session_token = None
+    current_api_token = None  # the token this request came with, if any
+
+    def get_id(self) -> str:
+        """The session secret; a user signed in without a session row gets an id no loader accepts."""
+        return self.current_session_token or f"no-session:{self.id}"
+
+    def __eq__(self, other: object) -> bool:
+        """The same account (UserMixin would compare session ids instead)."""
+        if not isinstance(other, User):
+            return NotImplemented
+        return self is other or (self.id is not None and self.id == other.id)
+
+    __hash__ = object.__hash__
 
     @property
     def is_active(self) -> bool:
@@ -56,13 +76,32 @@ class User(UserMixin, db.Model):
         return self.city.timezone if self.city else "Asia/Jakarta"
 
 
-class ApiToken(db.Model):
-    __tablename__ = "api_tokens"
+class UserSession(db.Model):
+    """One signed-in browser; the cookie holds its secret, the table only the secret's hash."""
+
+    __tablename__ = "user_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    user = relationship("User")
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -77,18 +116,24 @@ class PasswordLink(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when this link is used, and on every other open link of the user at that moment.
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship("User")
 
 
-class LoginFailure(db.Model):
-    """One failed sign-in; recent rows per e-mail or address throttle further tries."""
+class Throttle(db.Model):
+    """A counter of recent attempts for one key (account, address, both, or a known device).
 
-    __tablename__ = "login_failures"
+    The key is stored hashed, so the table keeps no e-mail addresses anyone mistyped.
+    """
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    address: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    __tablename__ = "throttles"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # No attempt is admitted before this instant (the back-off after reaching the limit).
+    next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,43 @@
+// Page behaviour, loaded as a file so the Content-Security-Policy can forbid inline script.
+// Markup asks for it with data attributes:
+//   data-add-row="NAME" on a button: copy the last [data-row] of [data-rows="NAME"]
+//   data-confirm="QUESTION" on a form: ask before submitting
+//   data-autosubmit on a select: submit its form when it changes
+//   data-print on a button: open the print dialog
+(function () {
+  'use strict';
+
+  // "Add another row": copy the last row of a table, give it the next index, empty its fields.
+  function addRow(button) {
+    var body = document.querySelector('[data-rows="' + button.dataset.addRow + '"]');
+    var rows = body.querySelectorAll('[data-row]');
+    var copy = rows[rows.length - 1].cloneNode(true);
+    var index = rows.length;
+    copy.querySelectorAll('[name], [id], [for]').forEach(function (el) {
+      ['name', 'id', 'for'].forEach(function (attr) {
+        if (el.hasAttribute(attr)) { el.setAttribute(attr, el.getAttribute(attr).replace(/-\d+-/, '-' + index + '-')); }
+      });
+      if (el.matches('input, textarea')) { el.value = ''; }
+      el.classList.remove('is-invalid');
+    });
+    copy.querySelectorAll('.invalid-feedback').forEach(function (el) { el.remove(); });
+    body.appendChild(copy);
+    var first = copy.querySelector('input, textarea');
+    if (first) { first.focus(); }
+  }
+
+  document.addEventListener('click', function (event) {
+    var add = event.target.closest('[data-add-row]');
+    if (add) { addRow(add); return; }
+    if (event.target.closest('[data-print]')) { window.print(); }
+  });
+
+  document.addEventListener('submit', function (event) {
+    var question = event.target.dataset ? event.target.dataset.confirm : null;
+    if (question && !window.confirm(question)) { event.preventDefault(); }
+  });
+
+  document.addEventListener('change', function (event) {
+    if (event.target.matches('select[data-autosubmit]') && event.target.form) { event.target.form.submit(); }
+  });
+}());
