@@ -162,6 +162,8 @@ def _subject(row: Reminder, ctx: dict) -> str:
         return _("Mohon isi catatan Sesi %(n)d %(title)s", n=ctx["session"].number, title=ctx["title"])
     if row.kind == ReminderKind.ACTION_DUE:
         return _("Tindak lanjut jatuh tempo besok: %(text)s", text=ctx["action"].text[:60])
+    if row.kind == ReminderKind.ACCOUNT and ctx["user"].password_hash:
+        return _("Matchmaker: atur ulang kata sandi Anda")
     if row.kind == ReminderKind.ACCOUNT:
         return _("Akun Matchmaker Anda: atur kata sandi")
     return _("Ringkasan mingguan Matchmaker")

@@ -178,7 +178,9 @@ def why_not_send(row: Reminder, now: datetime) -> str | None:
     if user is None or not user.is_enabled:
         return _("penerima dinonaktifkan")
     if row.kind == ReminderKind.ACCOUNT:
-        return _("kata sandi sudah diatur") if user.password_hash else None
+        # Set (through any link) since this was asked for: the mail is no longer needed.
+        changed = user.password_changed_at is not None and user.password_changed_at >= row.due_at
+        return _("kata sandi sudah diatur") if changed else None
     if not user.reminders_enabled:
         return _("penerima mematikan pengingat")
     if row.expires_at is not None and now >= row.expires_at:

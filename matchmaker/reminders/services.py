@@ -149,6 +149,12 @@ def sync_session_reminders(session: ProgrammeSession, now: datetime) -> None:
 
 def queue_account_email(user: User, now: datetime) -> Reminder:
     """E-mail a new account its one-time link to set a password, through the same outbox."""
+    # A message still waiting makes its link when sent, so it serves a repeated request too.
+    waiting = db.session.scalar(select(Reminder).where(
+        Reminder.recipient_id == user.id, Reminder.kind == ReminderKind.ACCOUNT,
+        Reminder.status == ReminderStatus.PENDING))
+    if waiting is not None:
+        return waiting
     row = _new_row(ReminderKind.ACCOUNT, f"account:u{user.id}:{_stamp(now)}", user.id, now,
                    expires_at=now + timedelta(hours=current_app.config["SET_PASSWORD_TOKEN_HOURS"]))
     db.session.add(row)
