@@ -16,22 +16,38 @@ from matchmaker.extensions import db
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture
+def other_app():
+    """Build an app with another config; its connections are closed after the test."""
+    apps = []
+
+    def build(config):
+        apps.append(create_app(config))
+        return apps[-1]
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
 # ---------------------------------------------------------------- the secret key
 
-def test_without_a_secret_key_one_is_generated_once_kept_private_and_logged(app_config, tmp_path, caplog):
+def test_without_a_secret_key_one_is_generated_once_kept_private_and_logged(app_config, tmp_path, caplog,
+                                                                          other_app):
     class NoKey(app_config):
         SECRET_KEY = None
         INSTANCE_DIR = tmp_path
 
     with caplog.at_level(logging.WARNING):
-        first = create_app(NoKey)
+        first = other_app(NoKey)
     key_file = tmp_path / "secret_key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert first.config["SECRET_KEY"] == key_file.read_text().strip()
     assert secret_key_problem(first.config["SECRET_KEY"]) is None
     assert "generated a random one" in caplog.text
     caplog.clear()
-    assert create_app(NoKey).config["SECRET_KEY"] == first.config["SECRET_KEY"]
+    assert other_app(NoKey).config["SECRET_KEY"] == first.config["SECRET_KEY"]
     assert "generated" not in caplog.text
 
 
@@ -192,11 +208,11 @@ def test_forwarded_for_is_ignored_unless_a_proxy_is_trusted(app, make_user):
     assert _sign_in_address(app.test_client(), user, **{"X-Forwarded-For": "203.0.113.9"}) == "127.0.0.1"
 
 
-def test_one_trusted_proxy_gives_its_last_forwarded_address(app_config, make_user):
+def test_one_trusted_proxy_gives_its_last_forwarded_address(app_config, make_user, other_app):
     class BehindProxy(app_config):
         TRUSTED_PROXIES = 1
 
-    proxied = create_app(BehindProxy)
+    proxied = other_app(BehindProxy)
     user = make_user("viewer")
     client = proxied.test_client()
     assert _sign_in_address(client, user, **{"X-Forwarded-For": "198.51.100.1, 203.0.113.9"}) == "203.0.113.9"
@@ -204,11 +220,11 @@ def test_one_trusted_proxy_gives_its_last_forwarded_address(app_config, make_use
 
 # ---------------------------------------------------------------- CSRF on logout
 
-def test_logout_needs_the_csrf_token(app_config, _schema, make_user):
+def test_logout_needs_the_csrf_token(app_config, make_user, other_app):
     class WithCsrf(app_config):
         WTF_CSRF_ENABLED = True
 
-    app = create_app(WithCsrf)
+    app = other_app(WithCsrf)
     user = make_user("viewer")
     client = app.test_client()
     form = client.get("/login").text
