@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything the tests need, then run them on SQLite and on PostgreSQL.
-# Under CI=true a missing PostgreSQL or Chromium is a failure, not a skip.
+# Under CI=true a missing PostgreSQL, Chromium or nginx is a failure, not a skip.
 set -euo pipefail
 cd "$(dirname "$0")"
 . ./scripts/setup.sh
@@ -12,6 +12,16 @@ if ! command -v chromium >/dev/null 2>&1; then
     apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null
   elif [ "$ci" = true ]; then
     echo "chromium is missing and cannot be installed here" >&2; exit 1
+  fi
+fi
+
+# nginx: the TLS-terminating proxy of tests/integration/test_proxy.py.
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing Debian nginx"
+    apt-get update -qq && apt-get install -y -qq nginx openssl >/dev/null
+  elif [ "$ci" = true ]; then
+    echo "nginx is missing and cannot be installed here" >&2; exit 1
   fi
 fi
 
