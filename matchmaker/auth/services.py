@@ -88,7 +88,7 @@ def password_problem(password: str, email: str = "") -> str | None:
     if len(set(lowered)) < 5:
         return _("Kata sandi ini terlalu mudah ditebak: pakai lebih banyak huruf yang berbeda.")
     local_part = email.split("@")[0].lower()
-    if len(local_part) >= 4 and local_part in lowered:
+    if len(local_part) >= 6 and local_part in lowered:
         return _("Kata sandi tidak boleh memuat alamat e-mail Anda.")
     return None
 
