@@ -64,6 +64,23 @@ def unauthorized():
     return redirect(url_for("auth.login", next=request.full_path))
 
 
+TOUCH_WAIT_MS = 200
+
+
+def _touch(connection, statement) -> None:
+    """Run the touch without queueing long behind a writer: it is worth less than the request."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{TOUCH_WAIT_MS}ms'")
+        connection.execute(statement)
+        return
+    usual = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    connection.exec_driver_sql(f"PRAGMA busy_timeout = {TOUCH_WAIT_MS}")
+    try:
+        connection.execute(statement)
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(usual)}")
+
+
 def record_last_use(response):
     """Write the pending "last used" on a connection of its own; a failure only costs the touch."""
     pending = g.pop("auth_touch", None)
@@ -71,7 +88,7 @@ def record_last_use(response):
         model, row_id, now = pending
         try:
             with db.engine.begin() as connection:
-                connection.execute(touch_statement(model, row_id, now))
+                _touch(connection, touch_statement(model, row_id, now))
         except SQLAlchemyError:
             log.warning("Could not record the last use of %s %s", model.__name__, row_id, exc_info=True)
     return response
