@@ -5,18 +5,18 @@ from pathlib import Path
 from flask import Flask
 
 from config import TEMPLATES_DIR, config_from_env
+from matchmaker.app_setup import (
+    register_blueprints,
+    register_commands,
+    register_error_handlers,
+    register_extensions,
+    register_receivers,
+)
 
 
 def create_app(config_class=None) -> Flask:
-    """Build the application: load config and wire extensions, blueprints, handlers, commands."""
-    from matchmaker.app_setup import (
-        register_blueprints,
-        register_commands,
-        register_error_handlers,
-        register_extensions,
-        register_scheduler,
-    )
-
+    """Build the application: load config and wire extensions, blueprints, receivers, handlers and
+    commands. Starts no thread, runs no migration."""
     config_class = config_class or config_from_env()
     if hasattr(config_class, "validate"):
         config_class.validate()
@@ -26,7 +26,7 @@ def create_app(config_class=None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_extensions(app)
     register_blueprints(app)
+    register_receivers(app)
     register_error_handlers(app)
     register_commands(app)
-    register_scheduler(app)
     return app

@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from matchmaker import signals
+from matchmaker.access import Role, ensure_admin
 from matchmaker.auth.models import ApiToken, LoginFailure, PasswordLink, User, hash_token
 from matchmaker.cities.models import City
 from matchmaker.errors import Conflict, Forbidden, NotFound, ValidationError
 from matchmaker.extensions import db
-from matchmaker.vocab import ROLES
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -32,12 +33,12 @@ def create_user(email: str, role: str, name: str = "", city_code: str | None = N
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254:
         raise ValidationError(_("Alamat e-mail tidak valid."), field="email")
-    if role not in ROLES:
+    if role not in set(Role):
         raise ValidationError(_("Peran tidak dikenal: %(role)s", role=role), field="role")
     if get_user_by_email(email):
         raise Conflict(_("Pengguna %(email)s sudah ada.", email=email), field="email")
     city = None
-    if role == "pokja":
+    if role == Role.POKJA:
         if not city_code:
             raise ValidationError(_("Anggota Pokja harus terikat pada satu kota."), field="city")
         city = db.session.scalar(select(City).where(City.code == city_code))
@@ -97,6 +98,18 @@ def create_password_link(user: User, now: datetime) -> str:
     return token
 
 
+def set_password_url(token: str) -> str:
+    """The one form of a set-password link, in the UI, the CLI and e-mails alike."""
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/set-password/{token}"
+
+
+def invite_user(user: User, now: datetime) -> str:
+    """A new account's one-time link: returned to show, and a second one sent by e-mail."""
+    token = create_password_link(user, now)
+    signals.password_link_requested.send(user, now=now)
+    return token
+
+
 def password_link_user(token: str, now: datetime) -> PasswordLink:
     link = db.session.scalar(select(PasswordLink).where(PasswordLink.token_hash == hash_token(token)))
     if link is None or link.used_at is not None or link.expires_at < now:
@@ -127,7 +140,8 @@ def user_for_token(token: str, now: datetime) -> User | None:
     return row.user
 
 
-def list_users(q: str = "") -> list[User]:
+def list_users(actor: User, q: str = "") -> list[User]:
+    ensure_admin(actor)
     stmt = select(User).order_by(User.role, User.email)
     if q:
         like = f"%{q.lower()}%"
@@ -135,37 +149,16 @@ def list_users(q: str = "") -> list[User]:
     return list(db.session.scalars(stmt))
 
 
+def get_user(actor: User, user_id: int) -> User:
+    ensure_admin(actor)
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("Pengguna tidak ditemukan."))
+    return user
+
+
 def set_user_enabled(actor: User, user: User, enabled: bool) -> None:
     ensure_admin(actor)
     if actor.id == user.id and not enabled:
         raise ValidationError(_("Anda tidak dapat menonaktifkan akun sendiri."))
     user.is_enabled = enabled
-
-
-def ensure_admin(user: User | None) -> None:
-    if user is None or not user.is_admin:
-        raise Forbidden(_("Hanya admin yang boleh melakukan ini."))
-
-
-def is_facilitator(user: User | None) -> bool:
-    """Signed-in facilitator or admin; safe to call with the anonymous user."""
-    return bool(user is not None and user.is_authenticated and user.is_facilitator)
-
-
-def ensure_facilitator(user: User | None) -> None:
-    if not is_facilitator(user):
-        raise Forbidden(_("Hanya fasilitator yang boleh melakukan ini."))
-
-
-def can_edit_city(user: User | None, city: City) -> bool:
-    """Facilitators edit every city; a Pokja member only their own; viewers nothing."""
-    if user is None or not user.is_authenticated or not user.is_enabled:
-        return False
-    if user.is_facilitator:
-        return True
-    return user.role == "pokja" and user.city_id == city.id
-
-
-def ensure_can_edit_city(user: User | None, city: City) -> None:
-    if not can_edit_city(user, city):
-        raise Forbidden(_("Anda tidak boleh mengubah profil %(city)s.", city=city.name))

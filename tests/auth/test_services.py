@@ -3,8 +3,7 @@ import pytest
 from config import Config
 from matchmaker.auth import services
 from matchmaker.auth.models import ApiToken
-from matchmaker.cities.services import get_city
-from matchmaker.errors import Conflict, Forbidden, NotFound, ValidationError
+from matchmaker.errors import Conflict, NotFound, ValidationError
 from matchmaker.extensions import db
 
 
@@ -71,18 +70,3 @@ def test_api_token_is_stored_hashed_and_resolves(app, make_user, now):
     assert db.session.scalar(db.select(ApiToken.token_hash)) != token
     assert services.user_for_token(token, now) == user
     assert services.user_for_token(token + "x", now) is None
-
-
-def test_pokja_edits_only_their_own_city(app, make_user):
-    blitar, kendari = get_city("35.72"), get_city("74.71")
-    pokja = make_user("pokja", "35.72")
-    assert services.can_edit_city(pokja, blitar)
-    assert not services.can_edit_city(pokja, kendari)
-    with pytest.raises(Forbidden):
-        services.ensure_can_edit_city(pokja, kendari)
-
-
-def test_viewer_edits_nothing_and_facilitator_everything(app, make_user):
-    kendari = get_city("74.71")
-    assert not services.can_edit_city(make_user("viewer"), kendari)
-    assert services.can_edit_city(make_user("facilitator"), kendari)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.notes import services as notes
-from matchmaker.programmes import services
+from matchmaker.programmes import sessions
 from matchmaker.programmes.models import Programme, ProgrammeSession, ProgrammeStatus, SessionStatus
 from matchmaker.timeutils import utcnow
 
@@ -165,7 +165,7 @@ def test_new_programme_form(client, login, facilitator, pokja_blitar):
 def test_script_in_title_and_agenda_is_escaped_on_page_and_report(client, login, make_programme,
                                                                   facilitator, now):
     programme = make_programme(agreed=True, title=f"Judul {SCRIPT}")
-    services.plan_series(facilitator, programme, 1, "2027-01-04T09:00", now, agendas=[f"Agenda {SCRIPT}"])
+    sessions.plan_series(facilitator, programme, 1, "2027-01-04T09:00", now, agendas=[f"Agenda {SCRIPT}"])
     db.session.commit()
     login(facilitator)
     for path in (f"/programmes/{programme.id}", f"/programmes/{programme.id}/report", "/programmes",
@@ -196,7 +196,7 @@ def test_dashboard_puts_missing_notes_overdue_actions_and_waiting_first(
         client, login, make_programme, facilitator, pokja_blitar):
     now = utcnow()
     past = make_programme(agreed=True)
-    services.plan_series(facilitator, past, 2, "2026-10-05T09:00", now, allow_past=True)
+    sessions.plan_series(facilitator, past, 2, "2026-10-05T09:00", now, allow_past=True)
     waiting = make_programme(mentor="35.72", mentee="91.71", topic="solid_waste")
     db.session.commit()
     first, second = past.sessions
@@ -219,7 +219,7 @@ def test_programme_page_links_notes_and_counts_actions(client, login, make_progr
                                                        pokja_blitar):
     now = utcnow()
     programme = make_programme(agreed=True)
-    services.plan_series(facilitator, programme, 1, "2026-10-05T09:00", now, allow_past=True)
+    sessions.plan_series(facilitator, programme, 1, "2026-10-05T09:00", now, allow_past=True)
     db.session.commit()
     notes.log_notes(pokja_blitar, programme.sessions[0], "Catatan", None, None,
                     [{"text": "Lapor", "owner_city": "35.72", "due": "2026-10-30"}], now)
@@ -231,7 +231,7 @@ def test_programme_page_links_notes_and_counts_actions(client, login, make_progr
 
 
 def test_csv_exports(client, login, planned, facilitator, make_programme, now):
-    services.update_session(facilitator, planned.sessions[0], now, agenda="=HYPERLINK(\"x\")")
+    sessions.update_session(facilitator, planned.sessions[0], now, agenda="=HYPERLINK(\"x\")")
     db.session.commit()
     login(facilitator)
     response = client.get(f"/programmes/{planned.id}/export.csv")
@@ -250,7 +250,7 @@ def test_csv_exports(client, login, planned, facilitator, make_programme, now):
 
 def test_mark_held_activates(client, login, make_programme, facilitator, pokja_kendari):
     programme = make_programme(agreed=True)
-    services.plan_series(facilitator, programme, 1, datetime(2026, 11, 2, 9, 0), utcnow(), allow_past=True)
+    sessions.plan_series(facilitator, programme, 1, datetime(2026, 11, 2, 9, 0), utcnow(), allow_past=True)
     db.session.commit()
     session = programme.sessions[0]
     session.status = SessionStatus.PLANNED
@@ -266,7 +266,7 @@ def test_pokja_finds_recent_sessions_that_still_need_notes(client, login, make_p
     programme = make_programme(agreed=True)
     now = utcnow()
     start = (now.astimezone(ZoneInfo("Asia/Jakarta")) - timedelta(days=3)).replace(tzinfo=None)
-    services.plan_series(facilitator, programme, 1, start, now, allow_past=True)
+    sessions.plan_series(facilitator, programme, 1, start, now, allow_past=True)
     db.session.commit()
     session = programme.sessions[0]
     login(pokja_blitar)

@@ -3,8 +3,8 @@
 import threading
 from datetime import timedelta
 
-import click
 import pytest
+from flask import Flask
 
 from matchmaker import create_app, scheduler
 from matchmaker.timeutils import utcnow
@@ -53,44 +53,37 @@ def enabled_config(app_config):
 
 
 @pytest.fixture
-def starts(monkeypatch):
+def serving(monkeypatch):
+    """Record what `flask serve` starts instead of starting it."""
     calls = []
-    monkeypatch.setattr(scheduler, "start_in_process", lambda app: calls.append(app))
-    monkeypatch.setattr(scheduler, "_running", None)
+    monkeypatch.setattr(scheduler, "start_in_process", lambda app: calls.append(("scheduler", app)))
+    monkeypatch.setattr(Flask, "run", lambda app, **kw: calls.append(("run", kw)))
     return calls
 
 
-def test_create_app_starts_no_thread_when_disabled(app_config):
+def test_create_app_starts_no_thread_even_when_enabled(enabled_config):
     before = threading.active_count()
-    create_app(app_config)
+    app = create_app(enabled_config)
+    app.test_client().get("/login")
     assert threading.active_count() == before
 
 
-def test_other_cli_commands_never_start_the_scheduler(enabled_config, starts):
-    with click.Context(click.Command("send-due"), info_name="send-due"):
-        app = create_app(enabled_config)
-        with app.test_request_context():
-            app.preprocess_request()
-    assert starts == []
-
-
-def test_flask_run_starts_it_in_the_serving_process_not_the_reloader(enabled_config, starts, monkeypatch):
-    monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
-    with click.Context(click.Command("run"), info_name="run") as ctx:
-        ctx.params = {"reload": True}
-        create_app(enabled_config)  # the reloader's watcher: never serves
-        assert starts == []
-        monkeypatch.setenv("WERKZEUG_RUN_MAIN", "true")
-        app = create_app(enabled_config)  # the serving child
-        assert starts == [app]
-        ctx.params = {"reload": False}
-        monkeypatch.delenv("WERKZEUG_RUN_MAIN")
-        create_app(enabled_config)
-        assert len(starts) == 2
-
-
-def test_under_another_wsgi_server_it_starts_on_the_first_request(enabled_config, starts):
+def test_serve_starts_the_scheduler_then_the_server(enabled_config, serving):
     app = create_app(enabled_config)
-    assert starts == []
-    app.test_client().get("/login")
-    assert starts == [app]
+    result = app.test_cli_runner().invoke(args=["serve", "--port", "5099"])
+    assert result.exit_code == 0, result.output
+    assert [what for what, _ in serving] == ["scheduler", "run"]
+    assert serving[1][1] == {"host": "127.0.0.1", "port": 5099, "use_reloader": False, "threaded": True}
+
+
+def test_serve_without_the_scheduler_says_where_reminders_go(app_config, serving):
+    result = create_app(app_config).test_cli_runner().invoke(args=["serve"])
+    assert [what for what, _ in serving] == ["run"]
+    assert "flask --app matchmaker scheduler" in result.output
+
+
+def test_the_scheduler_runs_the_job_it_was_handed(app):
+    seen = []
+    scheduler.init_app(app, seen.append)
+    scheduler.sweep(app)
+    assert len(seen) == 1 and seen[0].tzinfo is not None
