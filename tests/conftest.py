@@ -263,3 +263,12 @@ def make_programme(facilitator, make_user, plan_sessions, now):
         return programme
 
     return make
+
+
+@pytest.fixture
+def planned(make_programme, plan_sessions, now):
+    """An agreed programme with six sessions from Monday 4 January 2027 09:00 WIB."""
+    programme = make_programme(agreed=True)
+    plan_sessions(programme, datetime(2027, 1, 4, 9, 0), now, count=6,
+                  meeting_url="https://meet.example.id/abc", allow_past=False)
+    return programme

@@ -1,10 +1,12 @@
 """Programme lifecycle: propose, answer, agree, activate, complete, cancel."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from matchmaker.auth.models import User
 from matchmaker.errors import Conflict, Forbidden, ValidationError
 from matchmaker.extensions import db
 from matchmaker.programmes import access, queries, services, sessions
@@ -144,3 +146,80 @@ def test_declining_cancels_sessions_planned_ahead_of_the_answer(make_programme, 
     sessions.plan_series(facilitator, programme, 2, "2027-01-04T09:00", now)
     services.respond_to_proposal(pokja_blitar, programme, False, now, "Belum prioritas")
     assert {(s.status, s.sequence) for s in programme.sessions} == {(SessionStatus.CANCELLED, 1)}
+
+
+def _race(app, *actions):
+    """Run each action in its own thread and app context (its own database session) at once."""
+    barrier = threading.Barrier(len(actions))
+    outcomes = []
+
+    def run(action):
+        with app.app_context():
+            try:
+                action(barrier)
+                db.session.commit()
+                outcomes.append("ok")
+            except Conflict:
+                db.session.rollback()
+                outcomes.append("conflict")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return sorted(outcomes)
+
+
+def test_a_cancel_and_a_decline_at_the_same_moment_exactly_one_wins(app, make_programme, facilitator,
+                                                                     pokja_blitar, now):
+    programme_id = make_programme().id
+    facilitator_id, pokja_id = facilitator.id, pokja_blitar.id
+
+    def cancel(barrier):
+        programme = db.session.get(Programme, programme_id)
+        actor = db.session.get(User, facilitator_id)
+        barrier.wait()
+        services.cancel_programme(actor, programme, "Dibatalkan PMU", now)
+
+    def decline(barrier):
+        programme = db.session.get(Programme, programme_id)
+        actor = db.session.get(User, pokja_id)
+        barrier.wait()
+        services.respond_to_proposal(actor, programme, False, now, "Belum siap")
+
+    assert _race(app, cancel, decline) == ["conflict", "ok"]
+    db.session.expire_all()
+    assert db.session.get(Programme, programme_id).status in (ProgrammeStatus.CANCELLED,
+                                                              ProgrammeStatus.DECLINED)
+
+
+def test_both_cities_accepting_at_the_same_moment_makes_it_agreed(app, make_programme, pokja_blitar,
+                                                                  pokja_kendari, now):
+    programme_id = make_programme().id
+    people = [pokja_blitar.id, pokja_kendari.id]
+
+    def accept(user_id):
+        def act(barrier):
+            programme = db.session.get(Programme, programme_id)
+            actor = db.session.get(User, user_id)
+            barrier.wait()
+            services.respond_to_proposal(actor, programme, True, now)
+        return act
+
+    assert _race(app, *(accept(uid) for uid in people)) == ["ok", "ok"]
+    db.session.expire_all()
+    assert db.session.get(Programme, programme_id).status == ProgrammeStatus.AGREED
+
+
+def test_a_pokja_cannot_mark_a_session_of_a_proposal_held(make_programme, plan_sessions, pokja_blitar,
+                                                          pokja_kendari, now):
+    programme = make_programme()
+    [session] = plan_sessions(programme, now - timedelta(days=1), now, count=1)
+    with pytest.raises(Conflict):
+        services.mark_session_held(pokja_kendari, session, now)
+    assert programme.status == ProgrammeStatus.PROPOSED
+    services.respond_to_proposal(pokja_blitar, programme, False, now, "Belum prioritas")
+    assert programme.status == ProgrammeStatus.DECLINED

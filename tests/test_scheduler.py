@@ -1,4 +1,4 @@
-"""Where the sweep runs: the CLI, the scheduler job, and when the in-process scheduler starts."""
+"""The scheduler: the job it is handed, when it starts (never in create_app), `flask serve`."""
 
 import threading
 from datetime import timedelta
@@ -8,36 +8,19 @@ from flask import Flask
 
 from matchmaker import create_app, scheduler
 from matchmaker.timeutils import utcnow
-from tests.reminders.conftest import FIRST, PLANNED_AT
 
 
-def test_cli_send_due_sweeps_at_the_given_time(app, runner, smtp, people, plan_series):
-    plan_series(FIRST, PLANNED_AT, count=1)
-    early = runner.invoke(args=["reminders", "send-due", "--now", "2020-01-26T01:59:00Z"])
-    assert early.exit_code == 0, early.output
-    assert "sent 0" in early.output
-    result = runner.invoke(args=["reminders", "send-due", "--now", "2020-01-26T09:00+07:00"])
-    assert result.exit_code == 0, result.output
-    assert "sent 4" in result.output
-    assert len(smtp.handler.received()) == 4
-    assert "sent 0" in runner.invoke(args=["reminders", "send-due", "--now", "2020-01-26T02:01"]).output
-
-
-def test_cli_refuses_a_bad_time(runner):
-    result = runner.invoke(args=["reminders", "send-due", "--now", "tomorrow"])
-    assert result.exit_code != 0
-    assert "ISO 8601" in result.output
-
-
-def test_the_scheduler_job_puts_a_due_reminder_in_the_local_outbox(app, people, plan_series, tmp_path):
+def test_the_scheduler_job_puts_a_due_reminder_in_the_local_outbox(app, make_programme, plan_sessions,
+                                                                   pokja_blitar, tmp_path):
     app.config.update(MAIL_SERVER="", MAIL_OUTBOX_DIR=str(tmp_path))
     now = utcnow()
+    programme = make_programme(status="agreed", at=now - timedelta(minutes=1))
     # Planned ten seconds ago a little over an hour ahead: the 1 h reminder is due by now.
-    plan_series(now + timedelta(hours=1, seconds=-5), now - timedelta(seconds=10), count=1)
+    plan_sessions(programme, now + timedelta(hours=1, seconds=-5), now - timedelta(seconds=10), count=1)
     scheduler.sweep(app)
     files = list(tmp_path.glob("reminder-*.eml"))
-    assert len(files) == 4
-    assert b"X-Matchmaker-Lead: 60" in files[0].read_bytes()
+    assert len(files) == 2  # the Blitar Pokja and the facilitator
+    assert all(b"X-Matchmaker-Lead: 60" in f.read_bytes() for f in files)
 
 
 def test_job_defaults_are_set_on_purpose():
