@@ -93,7 +93,9 @@ class Config:
     REMINDER_RETRY_SECONDS = int(os.environ.get("REMINDER_RETRY_SECONDS", "60"))
     REMINDER_LEASE_SECONDS = int(os.environ.get("REMINDER_LEASE_SECONDS", "600"))
     REMINDER_BATCH_SIZE = int(os.environ.get("REMINDER_BATCH_SIZE", "50"))
-    REMINDER_NOTES_NUDGE_HOURS = int(os.environ.get("REMINDER_NOTES_NUDGE_HOURS", "24"))
+    # A session's notes are overdue this long after it ended (dashboard, nudge and digest alike).
+    NOTES_DUE_HOURS = int(os.environ.get("NOTES_DUE_HOURS",
+                                         os.environ.get("REMINDER_NOTES_NUDGE_HOURS", "24")))
     REMINDER_DIGEST_WEEKDAY = int(os.environ.get("REMINDER_DIGEST_WEEKDAY", "0"))  # Monday
     REMINDER_DIGEST_HOUR = int(os.environ.get("REMINDER_DIGEST_HOUR", "8"))  # local time
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "20"))
@@ -101,6 +103,10 @@ class Config:
 
     # Business knobs (DOMAIN.md defaults).
     MENTOR_CAPACITY = int(os.environ.get("MENTOR_CAPACITY", "2"))
+    SERIES_SESSIONS = int(os.environ.get("SERIES_SESSIONS", "6"))
+    SERIES_INTERVAL_DAYS = int(os.environ.get("SERIES_INTERVAL_DAYS", "14"))
+    SESSION_MINUTES = int(os.environ.get("SESSION_MINUTES", "90"))
+    SERIES_MAX_SESSIONS = 24
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:600000"
     SET_PASSWORD_TOKEN_HOURS = 72
 

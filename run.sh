@@ -7,4 +7,4 @@ cd "$(dirname "$0")"
 export FLASK_APP=matchmaker SCHEDULER_ENABLED="${SCHEDULER_ENABLED:-1}"
 .venv/bin/flask db upgrade
 .venv/bin/flask demo
-exec .venv/bin/flask run --host 127.0.0.1 --port "${PORT:-5000}" --no-reload
+exec .venv/bin/flask serve --host 127.0.0.1 --port "${PORT:-5000}"

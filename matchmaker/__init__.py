@@ -5,19 +5,19 @@ from pathlib import Path
 from flask import Flask
 
 from config import TEMPLATES_DIR, config_from_env
+from matchmaker.app_setup import (
+    register_blueprints,
+    register_commands,
+    register_error_handlers,
+    register_extensions,
+    register_receivers,
+)
 from matchmaker.security import instance_secret_key
 
 
 def create_app(config_class=None) -> Flask:
-    """Build the application: load config and wire extensions, blueprints, handlers, commands."""
-    from matchmaker.app_setup import (
-        register_blueprints,
-        register_commands,
-        register_error_handlers,
-        register_extensions,
-        register_scheduler,
-    )
-
+    """Build the application: load config and wire extensions, blueprints, receivers, handlers and
+    commands. Starts no thread, runs no migration."""
     config_class = config_class or config_from_env()
     if hasattr(config_class, "validate"):
         config_class.validate()
@@ -29,7 +29,7 @@ def create_app(config_class=None) -> Flask:
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
     register_extensions(app)
     register_blueprints(app)
+    register_receivers(app)
     register_error_handlers(app)
     register_commands(app)
-    register_scheduler(app)
     return app

@@ -1,4 +1,7 @@
-"""The named wiring steps the factory calls, one per kind of thing registered."""
+"""The named wiring steps the factory calls, one per kind of thing registered.
+
+This module sits above every domain package: it is the one place that knows them all.
+"""
 
 import logging
 
@@ -8,9 +11,28 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import BASE_DIR
-from matchmaker import errors, security
+from matchmaker import errors, scheduler, security
+from matchmaker.api.views import bp as api_bp
+from matchmaker.auth.cli import users_cli
+from matchmaker.auth.loaders import init_login, record_last_use
+from matchmaker.auth.views import bp as auth_bp
+from matchmaker.cities.cli import register_city_commands
+from matchmaker.cities.views import bp as cities_bp
 from matchmaker.dbtypes import tune_sqlite
+from matchmaker.demo import register_demo_command
 from matchmaker.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from matchmaker.matching.cli import register_matching_commands
+from matchmaker.matching.views import bp as matching_bp
+from matchmaker.notes.views import bp as notes_bp
+from matchmaker.programmes.cli import register_programme_commands
+from matchmaker.programmes.views import bp as programmes_bp
+from matchmaker.reminders.cli import register_reminder_commands
+from matchmaker.reminders.jobs import send_due_reminders
+from matchmaker.reminders.planning import connect_receivers
+from matchmaker.reminders.views import bp as reminders_bp
+from matchmaker.reports.cli import register_report_commands
+from matchmaker.reports.views import bp as reports_bp
+from matchmaker.templating import register_template_helpers
 
 MIGRATIONS_DIR = BASE_DIR / "migrations"
 
@@ -38,31 +60,23 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
     login_manager.init_app(app)
-
-    from matchmaker.auth import loaders
-
-    loaders.init_app(app)
+    init_login(login_manager)
+    app.after_request(record_last_use)
     security.init_app(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def register_blueprints(app: Flask) -> None:
-    from matchmaker.api.views import bp as api_bp
-    from matchmaker.auth.views import bp as auth_bp
-    from matchmaker.cities.views import bp as cities_bp
-    from matchmaker.matching.views import bp as matching_bp
-    from matchmaker.notes.views import bp as notes_bp
-    from matchmaker.programmes.views import bp as programmes_bp
-    from matchmaker.reminders.views import bp as reminders_bp
-
-    for bp in (auth_bp, cities_bp, matching_bp, notes_bp, programmes_bp, reminders_bp):
+    for bp in (auth_bp, cities_bp, matching_bp, notes_bp, programmes_bp, reminders_bp, reports_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API authenticates by bearer token or session + JSON body
     app.register_blueprint(api_bp)
-
-    from matchmaker.templating import register_template_helpers
-
     register_template_helpers(app)
+
+
+def register_receivers(app: Flask) -> None:
+    """Higher domains react to lower ones through the named signals of `matchmaker.signals`."""
+    connect_receivers()
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -70,24 +84,11 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from matchmaker.auth.cli import users_cli
-    from matchmaker.cities.cli import register_city_commands
-    from matchmaker.demo import register_demo_command
-    from matchmaker.matching.cli import register_matching_commands
-    from matchmaker.programmes.cli import register_programme_commands
-    from matchmaker.reminders.cli import register_reminder_commands
-
     app.cli.add_command(users_cli)
     register_demo_command(app)
     register_city_commands(app)
     register_matching_commands(app)
     register_programme_commands(app)
+    register_report_commands(app)
     register_reminder_commands(app)
-
-
-def register_scheduler(app: Flask) -> None:
-    from matchmaker.scheduler import init_app
-
-    init_app(app)
-
-
+    scheduler.init_app(app, send_due_reminders)

@@ -1,10 +1,11 @@
 """The only module that imports APScheduler.
 
-One interval job runs the reminder sweep (`matchmaker.reminders.jobs.send_due_reminders`); the
-rows live in the database, so no reminder is ever held in the scheduler's memory. It runs either
-inside the single local web process (SCHEDULER_ENABLED=1) or in a dedicated process
-(`flask --app matchmaker scheduler`). Any number of these may run against PostgreSQL: the
-sweep's claims, not the scheduler, guarantee that each reminder is sent once.
+One interval job runs the sweep that `app_setup` hands in (`reminders.jobs.send_due_reminders`);
+the rows live in the database, so no reminder is ever held in the scheduler's memory. It runs
+either in a dedicated process (`flask --app matchmaker scheduler`) or, for the single-process
+local run, inside the web process started by `flask --app matchmaker serve` when
+SCHEDULER_ENABLED=1. `create_app` itself never starts a thread. Any number of schedulers may run
+against PostgreSQL: the sweep's claims, not the scheduler, guarantee each reminder is sent once.
 """
 
 import atexit
@@ -12,20 +13,23 @@ import logging
 import os
 import signal
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import click
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from flask import Flask
-from flask.helpers import get_debug_flag
+from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from matchmaker.timeutils import utcnow
 
 log = logging.getLogger(__name__)
 
 JOB_ID = "send_due_reminders"
+EXTENSION_KEY = "matchmaker_scheduler_job"
+Job = Callable[[datetime], object]
 
 JOB_DEFAULTS = {
     # One sweep at a time in this process: a slow mail server must not stack sweeps on top of
@@ -48,15 +52,14 @@ _running: BackgroundScheduler | None = None
 
 def sweep(app: Flask) -> None:
     """The job: one sweep at the real time, logged, never raising into the scheduler."""
-    from matchmaker.reminders.jobs import send_due_reminders
-
+    job: Job = app.extensions[EXTENSION_KEY]
     with app.app_context():
         try:
-            result = send_due_reminders(utcnow())
+            result = job(utcnow())
         except Exception:
             log.exception("reminder sweep failed; the next run will try again")
             return
-        if result.sent or result.failed or result.retrying or result.skipped:
+        if result:  # a sweep that did nothing is not worth a line every minute
             log.info("reminder sweep: %s", result)
 
 
@@ -101,36 +104,29 @@ def run_foreground(app: Flask) -> None:
         click.echo("Reminder scheduler stopped.")
 
 
-def _cli_command() -> tuple[str | None, dict]:
-    ctx = click.get_current_context(silent=True)
-    if ctx is None:
-        return None, {}
-    return ctx.info_name, ctx.params
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the reminder scheduler in the foreground (a dedicated process)."""
+    run_foreground(current_app._get_current_object())
 
 
-def init_app(app: Flask) -> None:
-    """Start the in-process scheduler when SCHEDULER_ENABLED is set, and only in a serving process.
-
-    `flask run` starts it as the app is loaded, except in the reloader's watcher process (which
-    never serves); other CLI commands never start it; under any other WSGI server it starts on
-    the first request. create_app itself starts no thread.
-    """
-    if not app.config.get("SCHEDULER_ENABLED"):
-        return
-    command, params = _cli_command()
-    if command == "run":
-        reload = params.get("reload")
-        if reload is None:
-            reload = get_debug_flag()
-        if reload and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
-            return
-    elif command is not None:
-        return
-
-    @app.before_request
-    def _start_scheduler() -> None:
-        if _running is None:
-            start_in_process(app)
-
-    if command == "run":
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def serve_command(host: str, port: int) -> None:
+    """Serve the app in this one process, with the reminder sweep inside when SCHEDULER_ENABLED=1."""
+    app = current_app._get_current_object()
+    if app.config["SCHEDULER_ENABLED"]:
         start_in_process(app)
+    else:
+        click.echo("SCHEDULER_ENABLED=0: run `flask --app matchmaker scheduler` for reminders.")
+    app.run(host=host, port=port, use_reloader=False, threaded=True)
+
+
+def init_app(app: Flask, job: Job) -> None:
+    """Hand the scheduler its job and add its commands; starts nothing."""
+    app.extensions[EXTENSION_KEY] = job
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(serve_command)

@@ -24,7 +24,7 @@ NAV_LINKS = [
     ("matching.recommend_page", _l("Cari mentor"), "facilitator"),
     ("matching.cohort_page", _l("Kohort"), "facilitator"),
     ("programmes.index", _l("Program"), "user"),
-    ("programmes.dashboard", _l("Dasbor"), "facilitator"),
+    ("reports.dashboard", _l("Dasbor"), "facilitator"),
     ("notes.knowledge", _l("Pengetahuan"), "user"),
     ("reminders.outbox", _l("Kotak keluar"), "admin"),
     ("auth.users", _l("Pengguna"), "admin"),

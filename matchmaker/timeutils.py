@@ -1,10 +1,13 @@
-"""The one clock, and conversions between UTC and Indonesian zones."""
+"""The one clock, the one table of Indonesian zones, and conversions between UTC and them."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA",
-               "Asia/Jayapura": "WIT"}
+# The three Indonesian zones (IANA name -> label), west to east; no daylight saving.
+ZONES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+UTC_OFFSETS = {"Asia/Jakarta": 7, "Asia/Makassar": 8, "Asia/Jayapura": 9}
+# Other IANA names some data uses for the same zones.
+_ALIASES = {"Asia/Pontianak": "WIB"}
 
 
 def utcnow() -> datetime:
@@ -19,9 +22,20 @@ def as_utc(value: datetime) -> datetime:
 
 def zone_label(tz: str) -> str:
     """Return WIB/WITA/WIT for an Indonesian zone, else the zone's abbreviation."""
-    if tz in ZONE_LABELS:
-        return ZONE_LABELS[tz]
+    label = ZONES.get(tz) or _ALIASES.get(tz)
+    if label:
+        return label
     return datetime.now(ZoneInfo(tz)).tzname() or tz
+
+
+def local_midnight(day: date, tz: str) -> datetime:
+    """The UTC instant a calendar day begins in a zone."""
+    return datetime.combine(day, time(0), ZoneInfo(tz)).astimezone(UTC)
+
+
+def zone_choices() -> dict[str, str]:
+    """For select fields: 'WIB (Asia/Jakarta, UTC+7)'."""
+    return {tz: f"{label} ({tz}, UTC+{UTC_OFFSETS[tz]})" for tz, label in ZONES.items()}
 
 
 def local_time(value: datetime, tz: str, fmt: str = "%H:%M") -> str:
@@ -37,3 +51,8 @@ def labelled_times(value: datetime, zones: list[str], fmt: str = "%H:%M") -> str
         if text not in seen:
             seen.append(text)
     return " / ".join(seen)
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """'2020-01-27T02:00:00Z', the API's form of an instant."""
+    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None

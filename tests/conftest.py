@@ -18,9 +18,15 @@ from sqlalchemy.engine import make_url
 
 from config import TestingConfig
 from matchmaker import create_app
+from matchmaker.access import OPERATOR
 from matchmaker.auth import services as auth_services
+from matchmaker.cities import services as city_services
+from matchmaker.cities.access import get_city
 from matchmaker.cities.importer import load_regions
 from matchmaker.extensions import db
+from matchmaker.programmes import services as programme_services
+from matchmaker.programmes import sessions as session_services
+from matchmaker.programmes.models import ProgrammeStatus
 
 PG_SERVER = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 KEEP_TABLES = {"cities", "province_figures"}
@@ -157,3 +163,112 @@ def api(client):
             return call
 
     return Api
+
+
+# ------------------------------------------------ shared factories, built through the services
+
+@pytest.fixture
+def kendari(app):
+    return get_city("74.71")
+
+
+@pytest.fixture
+def blitar(app):
+    return get_city("35.72")
+
+
+@pytest.fixture
+def facilitator(make_user):
+    return make_user("facilitator", name="Fasilitator")
+
+
+@pytest.fixture
+def pokja_kendari(make_user):
+    return make_user("pokja", "74.71", name="Pokja Kendari")
+
+
+@pytest.fixture
+def pokja_blitar(make_user):
+    return make_user("pokja", "35.72", name="Pokja Blitar")
+
+
+@pytest.fixture
+def pokja_jayapura(make_user):
+    return make_user("pokja", "91.71", name="Pokja Jayapura")
+
+
+@pytest.fixture
+def make_city(app, now):
+    """A registry city with a profile: indicators for one year, practices and needs (import format)."""
+
+    def make(code: str, indicators: dict | None = None, practices=(), needs=()):
+        city = get_city(code)
+        if indicators:
+            city_services.set_indicators(OPERATOR, city, indicators, now)
+        for record in practices:
+            city_services.add_practice(OPERATOR, city, record, now)
+        for record in needs:
+            city_services.add_need(OPERATOR, city, record, now)
+        db.session.commit()
+        return city
+
+    return make
+
+
+@pytest.fixture
+def plan_sessions(facilitator):
+    """Plan sessions the way the planner does; `interval_days=0` plans them all at one time."""
+
+    def plan(programme, first_start, now, count=6, interval_days=14, by=None, **kw):
+        by = by or facilitator
+        kw.setdefault("allow_past", True)
+        if interval_days == 0:
+            agendas = kw.pop("agendas", None) or []
+            planned = [session_services.add_session(
+                by, programme, first_start, now, agenda=agendas[i] if i < len(agendas) else "", **kw)
+                .sessions[0] for i in range(count)]
+        else:
+            planned = session_services.plan_series(by, programme, count, first_start, now,
+                                                   interval_days=interval_days, **kw).sessions
+        db.session.commit()
+        return planned
+
+    return plan
+
+
+@pytest.fixture
+def make_programme(facilitator, make_user, plan_sessions, now):
+    """A committed programme (Kendari mentor of Blitar on wastewater unless told otherwise),
+    brought to `status` through the lifecycle services, with `sessions` planned from `first`."""
+
+    def make(mentor="74.71", mentee="35.72", topic="wastewater", status="proposed", agreed=False,
+             sessions=0, first=None, by=None, at=None, **kw):
+        by, at = by or facilitator, at or now
+        status = ProgrammeStatus("agreed" if agreed and status == "proposed" else status)
+        programme = programme_services.create_programme(by, mentor, mentee, topic, at, **kw)
+        if sessions:
+            plan_sessions(programme, first or at, at, count=sessions, by=by)
+        if status == ProgrammeStatus.DECLINED:
+            pokja = make_user("pokja", mentee)
+            programme_services.respond_to_proposal(pokja, programme, False, at, "tidak siap")
+        elif status == ProgrammeStatus.CANCELLED:
+            programme_services.cancel_programme(by, programme, "dibatalkan", at)
+        elif status != ProgrammeStatus.PROPOSED:
+            programme_services.record_agreement(by, programme, at)
+            if status in (ProgrammeStatus.ACTIVE, ProgrammeStatus.COMPLETED):
+                programme_services.activate_programme(by, programme, at)
+            if status == ProgrammeStatus.COMPLETED:
+                programme_services.complete_programme(by, programme, "none", at)
+        db.session.commit()
+        return programme
+
+    return make
+
+
+@pytest.fixture
+def planned(make_programme, plan_sessions, now):
+    """An agreed programme with six sessions from Monday 4 January 2027 09:00 WIB."""
+    programme = make_programme(agreed=True)
+    plan_sessions(programme, datetime(2027, 1, 4, 9, 0), now, count=6,
+                  meeting_url="https://meet.example.id/abc", allow_past=False)
+    return programme

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from matchmaker.api.base import bp, json_body
 from matchmaker.cities import services as cities
+from matchmaker.cities.access import get_city as load_city
 from matchmaker.errors import ValidationError
 from matchmaker.extensions import db
 from matchmaker.timeutils import utcnow
@@ -25,12 +26,12 @@ def list_cities():
 
 @bp.get("/cities/<code>")
 def get_city(code: str):
-    return jsonify(cities.city_profile(cities.get_city(code)))
+    return jsonify(cities.city_profile(load_city(code)))
 
 
 @bp.post("/cities/<code>/practices")
 def add_practice(code: str):
-    city = cities.get_city(code)
+    city = load_city(code)
     practice = cities.add_practice(current_user, city, json_body(), utcnow())
     db.session.commit()
     return jsonify({"id": practice.id}), 201
@@ -38,7 +39,7 @@ def add_practice(code: str):
 
 @bp.post("/cities/<code>/needs")
 def add_need(code: str):
-    city = cities.get_city(code)
+    city = load_city(code)
     need = cities.add_need(current_user, city, json_body(), utcnow())
     db.session.commit()
     return jsonify({"id": need.id}), 201
@@ -46,7 +47,7 @@ def add_need(code: str):
 
 @bp.put("/cities/<code>/indicators")
 def set_indicators(code: str):
-    city = cities.get_city(code)
+    city = load_city(code)
     indicator = cities.set_indicators(current_user, city, json_body(), utcnow())
     db.session.commit()
     return jsonify(cities.indicator_dict(indicator))

@@ -4,8 +4,7 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from matchmaker.api.base import bp, int_arg
-from matchmaker.auth.services import ensure_facilitator
-from matchmaker.cities import services as cities
+from matchmaker.cities.access import get_city
 from matchmaker.matching import services
 from matchmaker.timeutils import utcnow
 
@@ -13,9 +12,8 @@ from matchmaker.timeutils import utcnow
 @bp.get("/cities/<code>/recommendations")
 def recommendations(code: str):
     """Mentor recommendations for mentee CODE on ?topic= (facilitators only)."""
-    ensure_facilitator(current_user)
-    mentee = cities.get_city(code)
+    mentee = get_city(code)
     topic = services.check_topic(request.args.get("topic", "").strip())
     limit = int_arg("limit", services.DEFAULT_LIMIT, 1, services.MAX_LIMIT)
-    return jsonify(services.recommend_mentors(mentee, topic, request.args.get("text"), limit,
+    return jsonify(services.recommend_mentors(current_user, mentee, topic, request.args.get("text"), limit,
                                               utcnow()))

@@ -3,13 +3,12 @@
 import sys
 
 import click
-from flask import current_app, url_for
+from flask import current_app
 from flask.cli import AppGroup
 
 from matchmaker.auth import services
 from matchmaker.errors import MatchmakerError
 from matchmaker.extensions import db
-from matchmaker.reminders.services import queue_account_email
 from matchmaker.timeutils import utcnow
 from matchmaker.vocab import ROLES
 
@@ -19,11 +18,6 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 def fail(message: str) -> None:
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
-
-
-def set_password_url(token: str) -> str:
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for("auth.set_password", token=token, _external=True)
 
 
 @users_cli.command("create")
@@ -40,8 +34,7 @@ def create_user(email, role, city_code, name, language, password_stdin):
         user = services.create_user(email, role, name, city_code, password, language)
         token = None
         if not password_stdin:
-            token = services.create_password_link(user, utcnow())
-            queue_account_email(user, utcnow())
+            token = services.invite_user(user, utcnow())
         db.session.commit()
     except MatchmakerError as error:
         db.session.rollback()
@@ -49,7 +42,7 @@ def create_user(email, role, city_code, name, language, password_stdin):
     click.echo(f"Created {user.role} {user.email}")
     if token:
         click.echo(f"Set-password link (valid {current_app.config['SET_PASSWORD_TOKEN_HOURS']} h): "
-                   f"{set_password_url(token)}")
+                   f"{services.set_password_url(token)}")
         click.echo("A second one-time link is queued to go out by e-mail with the next reminder sweep.")
 
 
@@ -79,4 +72,4 @@ def password_link(email):
         fail(f"user {email}: no such user")
     token = services.create_password_link(user, utcnow())
     db.session.commit()
-    click.echo(set_password_url(token))
+    click.echo(services.set_password_url(token))

@@ -7,11 +7,10 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange
 
 from matchmaker.auth.services import MIN_PASSWORD_LENGTH
 from matchmaker.formutils import choices
+from matchmaker.timeutils import zone_choices
 from matchmaker.vocab import ROLES
 
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
-ZONES = {"Asia/Jakarta": "WIB (Asia/Jakarta)", "Asia/Makassar": "WITA (Asia/Makassar)",
-         "Asia/Jayapura": "WIT (Asia/Jayapura)"}
 
 
 class LoginForm(FlaskForm):
@@ -54,5 +53,5 @@ class ApiTokenForm(FlaskForm):
 
 class PreferencesForm(FlaskForm):
     language = SelectField(_l("Bahasa"), choices=choices(LANGUAGES))
-    timezone = SelectField(_l("Zona waktu"), choices=choices(ZONES, _l("Zona kota saya")))
+    timezone = SelectField(_l("Zona waktu"), choices=choices(zone_choices(), _l("Zona kota saya")))
     submit = SubmitField(_l("Simpan"))

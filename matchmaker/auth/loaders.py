@@ -6,21 +6,20 @@ per TOKEN_TOUCH_SECONDS, so reading a page never commits the request's own trans
 
 import logging
 
-from flask import Flask, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager
 from sqlalchemy.exc import SQLAlchemyError
 
 from matchmaker.auth.models import ApiToken, User, UserSession
 from matchmaker.auth.services import needs_touch, touch_statement, user_for_session, user_for_token
 from matchmaker.errors import NotAuthenticated
-from matchmaker.extensions import db, login_manager
+from matchmaker.extensions import db
 from matchmaker.timeutils import utcnow
 
 log = logging.getLogger(__name__)
 
-login_manager.login_view = "auth.login"
-login_manager.login_message = _l("Silakan masuk untuk membuka halaman ini.")
-login_manager.login_message_category = "warning"
+TOUCH_WAIT_MS = 200
 
 
 def _bearer() -> str | None:
@@ -33,7 +32,6 @@ def _note_touch(model, row_id: int, last: object, now) -> None:
         g.auth_touch = (model, row_id, now)
 
 
-@login_manager.user_loader
 def load_user(session_token: str) -> User | None:
     if _bearer() is not None:
         return None  # a bearer token, when sent, is the only credential that counts
@@ -44,7 +42,6 @@ def load_user(session_token: str) -> User | None:
     return user
 
 
-@login_manager.request_loader
 def load_user_from_token(req) -> User | None:
     token = _bearer()
     if token is None:
@@ -56,15 +53,11 @@ def load_user_from_token(req) -> User | None:
     return user
 
 
-@login_manager.unauthorized_handler
 def unauthorized():
     if request.path.startswith("/api/"):
         raise NotAuthenticated("Authentication required: send 'Authorization: Bearer <token>'")
-    flash(login_manager.login_message, "warning")
+    flash(_l("Silakan masuk untuk membuka halaman ini."), "warning")
     return redirect(url_for("auth.login", next=request.full_path))
-
-
-TOUCH_WAIT_MS = 200
 
 
 def _touch(connection, statement) -> None:
@@ -94,5 +87,11 @@ def record_last_use(response):
     return response
 
 
-def init_app(app: Flask) -> None:
-    app.after_request(record_last_use)
+def init_login(manager: LoginManager) -> None:
+    """Tell Flask-Login where users come from and where to send anonymous visitors."""
+    manager.login_view = "auth.login"
+    manager.login_message = _l("Silakan masuk untuk membuka halaman ini.")
+    manager.login_message_category = "warning"
+    manager.user_loader(load_user)
+    manager.request_loader(load_user_from_token)
+    manager.unauthorized_handler(unauthorized)

@@ -15,12 +15,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from matchmaker import signals
+from matchmaker.access import Role, ensure_admin
 from matchmaker.auth.models import ApiToken, PasswordLink, Throttle, User, UserSession, hash_token
 from matchmaker.cities.models import City
 from matchmaker.dbtypes import UTCDateTime
 from matchmaker.errors import Conflict, Forbidden, NotFound, ValidationError
 from matchmaker.extensions import db
-from matchmaker.vocab import ROLES
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1000
@@ -46,12 +47,12 @@ def create_user(email: str, role: str, name: str = "", city_code: str | None = N
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254:
         raise ValidationError(_("Alamat e-mail tidak valid."), field="email")
-    if role not in ROLES:
+    if role not in set(Role):
         raise ValidationError(_("Peran tidak dikenal: %(role)s", role=role), field="role")
     if get_user_by_email(email):
         raise Conflict(_("Pengguna %(email)s sudah ada.", email=email), field="email")
     city = None
-    if role == "pokja":
+    if role == Role.POKJA:
         if not city_code:
             raise ValidationError(_("Anggota Pokja harus terikat pada satu kota."), field="city")
         city = db.session.scalar(select(City).where(City.code == city_code))
@@ -253,9 +254,10 @@ def prune_throttles(now: datetime) -> None:
 
 
 def request_password_reset(email: str, address: str, now: datetime) -> User | None:
-    """Count a reset request; return the user to e-mail a link to, or None (unknown, disabled).
+    """Count a reset request and have a link e-mailed to an enabled account with that address.
 
-    The caller answers the same whatever this returns, so nobody learns who has an account.
+    Returns that user, or None; the caller answers the same either way, so nobody learns
+    who has an account.
     """
     config = current_app.config
     email = (email or "").strip().lower()
@@ -264,7 +266,10 @@ def request_password_reset(email: str, address: str, now: datetime) -> User | No
             _key("reset-address", address): config["RESET_MAX_PER_ADDRESS"]},
            now, window, lambda over: window.total_seconds())
     user = get_user_by_email(email)
-    return user if user is not None and user.is_enabled else None
+    if user is None or not user.is_enabled:
+        return None
+    signals.password_link_requested.send(user, now=now)
+    return user
 
 
 # ---------------------------------------------------------------- browser sessions
@@ -336,6 +341,18 @@ def create_password_link(user: User, now: datetime) -> str:
     db.session.add(PasswordLink(user=user, token_hash=hash_token(token), created_at=now,
                                 expires_at=now + timedelta(hours=hours)))
     db.session.flush()
+    return token
+
+
+def set_password_url(token: str) -> str:
+    """The one form of a set-password link, in the UI, the CLI and e-mails alike."""
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/set-password/{token}"
+
+
+def invite_user(user: User, now: datetime) -> str:
+    """A new account's one-time link: returned to show, and a second one sent by e-mail."""
+    token = create_password_link(user, now)
+    signals.password_link_requested.send(user, now=now)
     return token
 
 
@@ -411,12 +428,21 @@ def revoke_all_tokens(user: User, now: datetime) -> None:
                        .values(revoked_at=now))
 
 
-def list_users(q: str = "") -> list[User]:
+def list_users(actor: User, q: str = "") -> list[User]:
+    ensure_admin(actor)
     stmt = select(User).order_by(User.role, User.email)
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(or_(func.lower(User.email).like(like), func.lower(User.name).like(like)))
     return list(db.session.scalars(stmt))
+
+
+def get_user(actor: User, user_id: int) -> User:
+    ensure_admin(actor)
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("Pengguna tidak ditemukan."))
+    return user
 
 
 def set_user_enabled(actor: User, user: User, enabled: bool, now: datetime) -> None:
@@ -428,32 +454,3 @@ def set_user_enabled(actor: User, user: User, enabled: bool, now: datetime) -> N
     if not enabled:
         end_all_sessions(user, now)
         revoke_all_tokens(user, now)
-
-
-def ensure_admin(user: User | None) -> None:
-    if user is None or not user.is_admin:
-        raise Forbidden(_("Hanya admin yang boleh melakukan ini."))
-
-
-def is_facilitator(user: User | None) -> bool:
-    """Signed-in facilitator or admin; safe to call with the anonymous user."""
-    return bool(user is not None and user.is_authenticated and user.is_facilitator)
-
-
-def ensure_facilitator(user: User | None) -> None:
-    if not is_facilitator(user):
-        raise Forbidden(_("Hanya fasilitator yang boleh melakukan ini."))
-
-
-def can_edit_city(user: User | None, city: City) -> bool:
-    """Facilitators edit every city; a Pokja member only their own; viewers nothing."""
-    if user is None or not user.is_authenticated or not user.is_enabled:
-        return False
-    if user.is_facilitator:
-        return True
-    return user.role == "pokja" and user.city_id == city.id
-
-
-def ensure_can_edit_city(user: User | None, city: City) -> None:
-    if not can_edit_city(user, city):
-        raise Forbidden(_("Anda tidak boleh mengubah profil %(city)s.", city=city.name))

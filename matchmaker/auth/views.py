@@ -5,7 +5,6 @@ from urllib.parse import urlparse
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     make_response,
@@ -32,7 +31,6 @@ from matchmaker.auth.forms import (
 from matchmaker.auth.models import User
 from matchmaker.errors import MatchmakerError
 from matchmaker.extensions import db
-from matchmaker.reminders.services import queue_account_email
 from matchmaker.timeutils import utcnow
 
 bp = Blueprint("auth", __name__)
@@ -157,12 +155,9 @@ def forgot_password():
     if form.validate_on_submit():
         now = utcnow()
         try:
-            user = services.request_password_reset(form.email.data, _address(), now)
+            services.request_password_reset(form.email.data, _address(), now)
         except services.TooManyAttempts as error:
             return _too_many("auth/forgot_password.html", error, form=form)
-        if user is not None:
-            # Main turns this call into the `password_link_requested` signal; same effect.
-            queue_account_email(user, now)
         db.session.commit()
         _prune_throttles(now)
         flash(_("Jika alamat itu terdaftar, tautan sekali pakai untuk mengatur kata sandi baru sudah "
@@ -255,31 +250,30 @@ def revoke_token(token_id: int):
 @bp.route("/admin/users", methods=["GET", "POST"])
 @login_required
 def users():
-    if not current_user.is_admin:
-        abort(403)
+    listed = services.list_users(current_user)
     form = UserForm()
     link = None
     if form.validate_on_submit():
         try:
             user = services.create_user(form.email.data, form.role.data, form.name.data,
                                         form.city.data or None, language=form.language.data)
-            token = services.create_password_link(user, utcnow())
-            queue_account_email(user, utcnow())
+            token = services.invite_user(user, utcnow())
         except MatchmakerError as error:
             getattr(form, error.field or "email").errors.append(error.message)
         else:
             db.session.commit()
-            link = url_for("auth.set_password", token=token, _external=True)
+            link = services.set_password_url(token)
             flash(_("Pengguna %(email)s dibuat; tautan untuk mengatur kata sandi juga dikirim lewat "
                     "e-mail.", email=user.email), "success")
             form = UserForm(formdata=None)
-    return render_template("auth/users.html", form=form, users=services.list_users(), link=link)
+            listed = services.list_users(current_user)
+    return render_template("auth/users.html", form=form, users=listed, link=link)
 
 
 @bp.route("/admin/users/<int:user_id>/enabled", methods=["POST"])
 @login_required
 def toggle_user(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = services.get_user(current_user, user_id)
     services.set_user_enabled(current_user, user, request.form.get("enabled") == "1", utcnow())
     db.session.commit()
     return redirect(url_for("auth.users"))

@@ -6,11 +6,11 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
 
-from matchmaker.auth.models import User
-from matchmaker.auth.services import ensure_can_edit_city
+from matchmaker.access import Actor
+from matchmaker.cities.access import ensure_can_edit_city
 from matchmaker.cities.models import City, Indicator, Need, Practice, ProfileChange, ProvinceFigure
 from matchmaker.cities.schema import clean_indicators, clean_need, clean_practice
-from matchmaker.errors import Conflict, NotFound, ValidationError
+from matchmaker.errors import Conflict, ValidationError
 from matchmaker.extensions import db
 
 PRACTICE_FIELDS = ("topic", "title", "description", "maturity", "started_year", "outcomes")
@@ -26,13 +26,6 @@ class CityFilters:
     kind: str = ""
     practice_topic: str = ""
     need_topic: str = ""
-
-
-def get_city(code: str) -> City:
-    city = db.session.scalar(select(City).where(City.code == code))
-    if city is None:
-        raise NotFound(_("Kota/kabupaten dengan kode %(code)s tidak ada.", code=code))
-    return city
 
 
 def city_query(filters: CityFilters):
@@ -80,7 +73,7 @@ def history(city: City, limit: int = 50) -> list[ProfileChange]:
                                    .limit(limit)))
 
 
-def record_change(city: City, actor: User | None, now: datetime, action: str, entity: str,
+def record_change(city: City, actor: Actor | None, now: datetime, action: str, entity: str,
                   entity_id: int | None, summary: str, changes: dict | None = None,
                   source: str = "web") -> None:
     db.session.add(ProfileChange(city_id=city.id, user_id=actor.id if actor else None,
@@ -107,7 +100,7 @@ def _ensure_unique(model, city: City, topic: str, title: str, current_id: int | 
                          city=city.name, title=title), field="title")
 
 
-def add_practice(actor: User | None, city: City, record: dict, now: datetime) -> Practice:
+def add_practice(actor: Actor | None, city: City, record: dict, now: datetime) -> Practice:
     ensure_can_edit_city(actor, city)
     data, problems = clean_practice(record)
     _raise_problems(problems)
@@ -120,7 +113,7 @@ def add_practice(actor: User | None, city: City, record: dict, now: datetime) ->
     return practice
 
 
-def update_practice(actor: User | None, practice: Practice, record: dict, now: datetime) -> Practice:
+def update_practice(actor: Actor | None, practice: Practice, record: dict, now: datetime) -> Practice:
     ensure_can_edit_city(actor, practice.city)
     data, problems = clean_practice(record)
     _raise_problems(problems)
@@ -136,7 +129,7 @@ def update_practice(actor: User | None, practice: Practice, record: dict, now: d
     return practice
 
 
-def delete_practice(actor: User | None, practice: Practice, now: datetime) -> None:
+def delete_practice(actor: Actor | None, practice: Practice, now: datetime) -> None:
     ensure_can_edit_city(actor, practice.city)
     record_change(practice.city, actor, now, "delete", "practice", practice.id,
                   f"- {practice.title}")
@@ -144,7 +137,7 @@ def delete_practice(actor: User | None, practice: Practice, now: datetime) -> No
     db.session.flush()
 
 
-def add_need(actor: User | None, city: City, record: dict, now: datetime) -> Need:
+def add_need(actor: Actor | None, city: City, record: dict, now: datetime) -> Need:
     ensure_can_edit_city(actor, city)
     data, problems = clean_need(record)
     _raise_problems(problems)
@@ -157,7 +150,7 @@ def add_need(actor: User | None, city: City, record: dict, now: datetime) -> Nee
     return need
 
 
-def update_need(actor: User | None, need: Need, record: dict, now: datetime) -> Need:
+def update_need(actor: Actor | None, need: Need, record: dict, now: datetime) -> Need:
     ensure_can_edit_city(actor, need.city)
     data, problems = clean_need(record)
     _raise_problems(problems)
@@ -172,14 +165,14 @@ def update_need(actor: User | None, need: Need, record: dict, now: datetime) -> 
     return need
 
 
-def delete_need(actor: User | None, need: Need, now: datetime) -> None:
+def delete_need(actor: Actor | None, need: Need, now: datetime) -> None:
     ensure_can_edit_city(actor, need.city)
     record_change(need.city, actor, now, "delete", "need", need.id, f"- {need.title}")
     db.session.delete(need)
     db.session.flush()
 
 
-def set_indicators(actor: User | None, city: City, record: dict, now: datetime) -> Indicator:
+def set_indicators(actor: Actor | None, city: City, record: dict, now: datetime) -> Indicator:
     """Create or update the city's indicators for one year."""
     ensure_can_edit_city(actor, city)
     data, problems = clean_indicators(record)
@@ -199,20 +192,6 @@ def set_indicators(actor: User | None, city: City, record: dict, now: datetime) 
                       _("Indikator %(year)s", year=indicator.year), changes)
     db.session.flush()
     return indicator
-
-
-def get_practice(practice_id: int) -> Practice:
-    practice = db.session.get(Practice, practice_id)
-    if practice is None:
-        raise NotFound(_("Praktik tidak ditemukan."))
-    return practice
-
-
-def get_need(need_id: int) -> Need:
-    need = db.session.get(Need, need_id)
-    if need is None:
-        raise NotFound(_("Kebutuhan tidak ditemukan."))
-    return need
 
 
 def practice_dict(p: Practice) -> dict:

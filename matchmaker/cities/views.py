@@ -4,8 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from matchmaker.auth.services import can_edit_city, ensure_can_edit_city
-from matchmaker.cities import services
+from matchmaker.cities import access, services
 from matchmaker.cities.forms import IndicatorForm, NeedForm, PracticeForm, form_record
 from matchmaker.errors import MatchmakerError
 from matchmaker.extensions import db
@@ -35,8 +34,9 @@ def index():
 @bp.route("/cities/<code>")
 @login_required
 def profile(code: str):
-    city = services.get_city(code)
-    return render_template("cities/profile.html", city=city, can_edit=can_edit_city(current_user, city),
+    city = access.get_city(code)
+    return render_template("cities/profile.html", city=city,
+                           can_edit=access.can_edit_city(current_user, city),
                            figures=services.province_figures(city), history=services.history(city))
 
 
@@ -60,8 +60,7 @@ def _save(form, template: str, city, action, **context):
 @bp.route("/cities/<code>/practices/new", methods=["GET", "POST"])
 @login_required
 def new_practice(code: str):
-    city = services.get_city(code)
-    ensure_can_edit_city(current_user, city)
+    city = access.get_editable_city(current_user, code)
     form = PracticeForm()
     return _save(form, "cities/practice_form.html", city,
                  lambda record: services.add_practice(current_user, city, record, utcnow()))
@@ -70,8 +69,7 @@ def new_practice(code: str):
 @bp.route("/practices/<int:practice_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_practice(practice_id: int):
-    practice = services.get_practice(practice_id)
-    ensure_can_edit_city(current_user, practice.city)
+    practice = access.get_editable_practice(current_user, practice_id)
     form = PracticeForm(obj=practice)
     return _save(form, "cities/practice_form.html", practice.city,
                  lambda record: services.update_practice(current_user, practice, record, utcnow()),
@@ -81,7 +79,7 @@ def edit_practice(practice_id: int):
 @bp.route("/practices/<int:practice_id>/delete", methods=["POST"])
 @login_required
 def delete_practice(practice_id: int):
-    practice = services.get_practice(practice_id)
+    practice = access.get_practice(practice_id)
     code = practice.city.code
     services.delete_practice(current_user, practice, utcnow())
     db.session.commit()
@@ -92,8 +90,7 @@ def delete_practice(practice_id: int):
 @bp.route("/cities/<code>/needs/new", methods=["GET", "POST"])
 @login_required
 def new_need(code: str):
-    city = services.get_city(code)
-    ensure_can_edit_city(current_user, city)
+    city = access.get_editable_city(current_user, code)
     form = NeedForm()
     return _save(form, "cities/need_form.html", city,
                  lambda record: services.add_need(current_user, city, record, utcnow()))
@@ -102,8 +99,7 @@ def new_need(code: str):
 @bp.route("/needs/<int:need_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_need(need_id: int):
-    need = services.get_need(need_id)
-    ensure_can_edit_city(current_user, need.city)
+    need = access.get_editable_need(current_user, need_id)
     form = NeedForm(obj=need)
     return _save(form, "cities/need_form.html", need.city,
                  lambda record: services.update_need(current_user, need, record, utcnow()),
@@ -113,7 +109,7 @@ def edit_need(need_id: int):
 @bp.route("/needs/<int:need_id>/delete", methods=["POST"])
 @login_required
 def delete_need(need_id: int):
-    need = services.get_need(need_id)
+    need = access.get_need(need_id)
     code = need.city.code
     services.delete_need(current_user, need, utcnow())
     db.session.commit()
@@ -124,8 +120,7 @@ def delete_need(need_id: int):
 @bp.route("/cities/<code>/indicators", methods=["GET", "POST"])
 @login_required
 def edit_indicators(code: str):
-    city = services.get_city(code)
-    ensure_can_edit_city(current_user, city)
+    city = access.get_editable_city(current_user, code)
     year = request.args.get("year", type=int)
     current = next((i for i in city.indicators if i.year == year), city.latest_indicator)
     form = IndicatorForm(obj=current)

@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from matchmaker.access import OPERATOR
 from matchmaker.auth.models import User
 from matchmaker.cities.models import City
 from matchmaker.errors import MatchmakerError
@@ -64,7 +65,7 @@ def register_matching_commands(app) -> None:
         mentee = _city(code)
         with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
             try:
-                result = services.recommend_mentors(mentee, topic, text, limit, utcnow())
+                result = services.recommend_mentors(OPERATOR, mentee, topic, text, limit, utcnow())
             except MatchmakerError as error:
                 raise click.ClickException(error.message) from None
         if as_json:
@@ -85,7 +86,7 @@ def register_matching_commands(app) -> None:
             raise click.ClickException(f"Unknown user {email!r}")
         with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
             try:
-                needs = services.cohort_needs(services.CohortFilters(topic, province, priority))
+                needs = services.cohort_needs(user, services.CohortFilters(topic, province, priority))
                 click.echo(f"Pairing {len(needs)} needs...", err=True)
                 result = services.run_cohort(user, [n.id for n in needs], utcnow())
             except MatchmakerError as error:

@@ -6,13 +6,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from matchmaker.auth.services import ensure_facilitator
-from matchmaker.cities import services as cities
+from matchmaker.cities.access import get_city, get_need
 from matchmaker.cities.models import City
+from matchmaker.cities.services import provinces
 from matchmaker.errors import MatchmakerError, ValidationError
 from matchmaker.extensions import db
 from matchmaker.formutils import choices
 from matchmaker.matching import services
+from matchmaker.matching.access import ensure_can_match
 from matchmaker.matching.forms import CohortFilterForm, RecommendForm
 from matchmaker.timeutils import utcnow
 
@@ -41,21 +42,22 @@ def _city_choices() -> list:
 @bp.route("/match")
 @login_required
 def recommend_page():
-    ensure_facilitator(current_user)
+    ensure_can_match(current_user)
     form = RecommendForm(request.args)
     form.city.choices = _city_choices()
     need = None
     need_id = request.args.get("need", type=int)
     if need_id:
-        need = cities.get_need(need_id)
+        need = get_need(need_id)
         form.city.data, form.topic.data = need.city.code, need.topic
         if not (form.text.data or "").strip():
             form.text.data = f"{need.title}\n{need.description or ''}".strip()
     limit = request.args.get("limit", type=int) or services.DEFAULT_LIMIT
     result = None
     if form.city.data and form.topic.data:
-        mentee = cities.get_city(form.city.data)
-        result = services.recommend_mentors(mentee, form.topic.data, form.text.data, limit, utcnow())
+        mentee = get_city(form.city.data)
+        result = services.recommend_mentors(current_user, mentee, form.topic.data, form.text.data,
+                                            limit, utcnow())
     return render_template("matching/recommend.html", form=form, need=need, result=result,
                            factor_labels=FACTOR_LABELS)
 
@@ -63,12 +65,12 @@ def recommend_page():
 @bp.route("/match/cohort")
 @login_required
 def cohort_page():
-    ensure_facilitator(current_user)
+    ensure_can_match(current_user)
     form = CohortFilterForm(request.args)
-    form.province.choices = choices(dict(cities.provinces()), "—")
+    form.province.choices = choices(dict(provinces()), "—")
     filters = services.CohortFilters(topic=form.topic.data or "", province=form.province.data or "",
                                      priority=form.priority.data or "")
-    needs = services.cohort_needs(filters)
+    needs = services.cohort_needs(current_user, filters)
     proposed = services.proposed_need_ids()
     is_run = bool(request.args.get("run"))
     selected = set(request.args.getlist("need", type=int)) if is_run else {
@@ -76,7 +78,7 @@ def cohort_page():
     result = services.run_cohort(current_user, sorted(selected), utcnow()) if is_run else None
     return render_template("matching/cohort.html", form=form, filters=filters, needs=needs,
                            proposed=proposed, selected=selected, result=result,
-                           proposals=services.list_proposals(), factor_labels=FACTOR_LABELS,
+                           proposals=services.list_proposals(current_user), factor_labels=FACTOR_LABELS,
                            back=request.query_string.decode())
 
 
@@ -90,7 +92,6 @@ def _parse_pair(raw: str) -> tuple[int, str]:
 @bp.route("/match/cohort/accept", methods=["POST"])
 @login_required
 def accept_pairs():
-    ensure_facilitator(current_user)
     raw = [request.form["only"]] if request.form.get("only") else request.form.getlist("pairs")
     try:
         proposals = services.accept_pairs(current_user, [_parse_pair(p) for p in raw], utcnow())

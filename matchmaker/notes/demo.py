@@ -13,7 +13,8 @@ from sqlalchemy import select
 from matchmaker.auth.services import get_user_by_email
 from matchmaker.cities.models import City
 from matchmaker.extensions import db
-from matchmaker.notes.services import log_notes, session_has_notes
+from matchmaker.notes.queries import session_has_notes
+from matchmaker.notes.services import log_notes
 from matchmaker.programmes.models import Programme, ProgrammeSession, ProgrammeStatus, SessionStatus
 
 KENDARI, BLITAR, SLEMAN = "74.71", "35.72", "34.04"

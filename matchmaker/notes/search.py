@@ -14,11 +14,13 @@ from datetime import UTC, datetime
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
+from matchmaker.access import Actor
 from matchmaker.cities.models import City
 from matchmaker.extensions import db
 from matchmaker.matching.text import normalise
+from matchmaker.notes.access import lesson_visible_clause
 from matchmaker.notes.models import Lesson, LessonTerm
 from matchmaker.notes.text import query_terms
 from matchmaker.programmes.models import Programme, ProgrammeSession
@@ -38,16 +40,17 @@ class LessonFilters:
         return {k: v for k, v in asdict(self).items() if v not in ("", None)}
 
 
-def _filtered(filters: LessonFilters):
-    stmt = select(Lesson).join(ProgrammeSession, ProgrammeSession.id == Lesson.session_id)
+def _filtered(actor: Actor | None, filters: LessonFilters):
+    stmt = (select(Lesson).join(ProgrammeSession, ProgrammeSession.id == Lesson.session_id)
+            .join(Programme, Programme.id == Lesson.programme_id)
+            .where(lesson_visible_clause(actor)))
     if filters.topic:
         stmt = stmt.where(Lesson.topic == filters.topic)
     if filters.outcome:
         stmt = stmt.where(Lesson.outcome_type == filters.outcome)
     if filters.city:
         mentor, mentee = aliased(City), aliased(City)
-        stmt = (stmt.join(Programme, Programme.id == Lesson.programme_id)
-                .join(mentor, mentor.id == Programme.mentor_city_id)
+        stmt = (stmt.join(mentor, mentor.id == Programme.mentor_city_id)
                 .join(mentee, mentee.id == Programme.mentee_city_id)
                 .where(or_(mentor.code == filters.city, mentee.code == filters.city)))
     if filters.year:
@@ -83,9 +86,13 @@ def text_scores(query: str) -> dict[int, float]:
             if len(per_word) == len(words)}
 
 
-def search_lessons(filters: LessonFilters, limit: int = 200) -> list[Lesson]:
-    """Lessons matching the filters: best text match first, else the most recent sessions first."""
-    stmt = _filtered(filters)
+def search_lessons(actor: Actor | None, filters: LessonFilters, limit: int = 200) -> list[Lesson]:
+    """Lessons the actor may read that match the filters: best text match first, else the most
+    recent sessions first."""
+    stmt = _filtered(actor, filters).options(
+        joinedload(Lesson.session), joinedload(Lesson.author),
+        joinedload(Lesson.programme).options(joinedload(Programme.mentor),
+                                             joinedload(Programme.mentee)))
     if filters.q.strip():
         scores = text_scores(filters.q)
         if not scores:
@@ -111,9 +118,12 @@ def lesson_cities() -> list[City]:
     return list(db.session.scalars(select(City).where(City.id.in_(ids)).order_by(City.name)))
 
 
-def similar_lessons(lesson: Lesson, limit: int = 5) -> list[tuple[Lesson, float]]:
-    """The lessons whose stemmed text is closest to this one's (TF-IDF cosine), best first."""
-    rows = db.session.execute(select(Lesson.id, Lesson.text).order_by(Lesson.id)).all()
+def similar_lessons(actor: Actor | None, lesson: Lesson, limit: int = 5) -> list[tuple[Lesson, float]]:
+    """The lessons the actor may read whose stemmed text is closest to this one's (TF-IDF
+    cosine), best first."""
+    rows = db.session.execute(
+        select(Lesson.id, Lesson.text).join(Programme, Programme.id == Lesson.programme_id)
+        .where(or_(Lesson.id == lesson.id, lesson_visible_clause(actor))).order_by(Lesson.id)).all()
     if len(rows) < 2:
         return []
     ids = [row.id for row in rows]

@@ -1,8 +1,6 @@
-"""Use cases on session notes, attendance, lessons and follow-up actions. Services flush; callers commit.
+"""Writing session notes, attendance, lessons and follow-up actions. Services flush; callers commit.
 
-Who: the facilitators and the Pokja members of either city of the programme log and edit
-(`ensure_participant`); every signed-in user reads lessons. When: any time on a session that
-is not cancelled, of a programme that is not cancelled or declined (see docs/notes.md).
+Who may write, and when, is `notes/access.py`'s `ensure_writable` (see docs/notes.md).
 """
 
 import re
@@ -13,12 +11,13 @@ import nh3
 from flask_babel import gettext as _
 from markdown_it import MarkdownIt
 from markupsafe import Markup
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 
-from matchmaker.auth.models import User
+from matchmaker.access import Actor
 from matchmaker.cities.models import City
-from matchmaker.errors import Conflict, NotFound, ValidationError
+from matchmaker.errors import ValidationError
 from matchmaker.extensions import db
+from matchmaker.notes.access import ensure_writable
 from matchmaker.notes.models import (
     ActionRevision,
     ActionStatus,
@@ -29,16 +28,13 @@ from matchmaker.notes.models import (
     NoteRevision,
     SessionNote,
 )
-from matchmaker.programmes.models import Programme, ProgrammeSession, ProgrammeStatus, SessionStatus
-from matchmaker.programmes.services import ensure_participant
-from matchmaker.timeutils import as_utc, utcnow
+from matchmaker.programmes.models import Programme, ProgrammeSession
 from matchmaker.vocab import OUTCOME_TYPES, TOPICS
 
 MAX_BODY = 50_000
 MAX_TEXT = 5_000
 MAX_NAME = 200
 MAX_ROWS = 200
-CLOSED_PROGRAMME = (ProgrammeStatus.CANCELLED, ProgrammeStatus.DECLINED)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _markdown = MarkdownIt("commonmark", {"html": False})
 
@@ -56,128 +52,6 @@ class LoggedNotes:
 def render_markdown(text: str) -> Markup:
     """Markdown to HTML that is safe to show: raw HTML is not parsed, and nh3 cleans the output."""
     return Markup(nh3.clean(_markdown.render(text or "")))
-
-
-# Reading ----------------------------------------------------------------------------------------
-
-def get_note(note_id: int) -> SessionNote:
-    note = db.session.get(SessionNote, note_id)
-    if note is None:
-        raise NotFound(_("Catatan tidak ditemukan."))
-    return note
-
-
-def get_lesson(lesson_id: int) -> Lesson:
-    lesson = db.session.get(Lesson, lesson_id)
-    if lesson is None:
-        raise NotFound(_("Pelajaran tidak ditemukan."))
-    return lesson
-
-
-def get_action(action_id: int) -> FollowUpAction:
-    action = db.session.get(FollowUpAction, action_id)
-    if action is None:
-        raise NotFound(_("Tindak lanjut tidak ditemukan."))
-    return action
-
-
-def get_attendance(attendance_id: int) -> Attendance:
-    row = db.session.get(Attendance, attendance_id)
-    if row is None:
-        raise NotFound(_("Data kehadiran tidak ditemukan."))
-    return row
-
-
-@dataclass
-class SessionRecord:
-    notes: list[SessionNote]
-    attendance: list[Attendance]
-    lessons: list[Lesson]
-    actions: list[FollowUpAction]
-
-
-def session_record(actor: User | None, session: ProgrammeSession) -> SessionRecord:
-    """Everything logged for a session, for a participant of its programme."""
-    ensure_participant(actor, session.programme)
-    sid = session.id
-    return SessionRecord(
-        notes=list(db.session.scalars(select(SessionNote).where(SessionNote.session_id == sid)
-                                      .order_by(SessionNote.created_at, SessionNote.id))),
-        attendance=list(db.session.scalars(select(Attendance).where(Attendance.session_id == sid)
-                                           .order_by(Attendance.city_id, Attendance.name))),
-        lessons=list(db.session.scalars(select(Lesson).where(Lesson.session_id == sid)
-                                        .order_by(Lesson.created_at, Lesson.id))),
-        actions=list(db.session.scalars(select(FollowUpAction).where(FollowUpAction.session_id == sid)
-                                        .order_by(FollowUpAction.due_on, FollowUpAction.id))),
-    )
-
-
-def programme_record(actor: User | None, programme: Programme) -> dict[int, SessionRecord]:
-    """Everything logged for each session of a programme (session id -> record), for its report."""
-    ensure_participant(actor, programme)
-    records = {s.id: SessionRecord([], [], [], []) for s in programme.sessions}
-    for kind, model, order in (("notes", SessionNote, SessionNote.created_at),
-                               ("attendance", Attendance, Attendance.name),
-                               ("lessons", Lesson, Lesson.created_at),
-                               ("actions", FollowUpAction, FollowUpAction.due_on)):
-        rows = db.session.scalars(
-            select(model).join(ProgrammeSession, ProgrammeSession.id == model.session_id)
-            .where(ProgrammeSession.programme_id == programme.id).order_by(order, model.id))
-        for row in rows:
-            getattr(records[row.session_id], kind).append(row)
-    return records
-
-
-def has_notes_clause(session_id):
-    """SQL condition: anything (notes, attendance, a lesson or an action) was logged for the session.
-
-    `session_id` is a value or a column, so queries over many sessions use the same rule.
-    """
-    return or_(*(exists().where(model.session_id == session_id)
-                 for model in (SessionNote, Attendance, Lesson, FollowUpAction)))
-
-
-def session_has_notes(session_id: int) -> bool:
-    """True once anything (notes, attendance, a lesson or an action) was logged for the session."""
-    return bool(db.session.scalar(select(has_notes_clause(session_id))))
-
-
-def notes_summary(programme_ids, now: datetime | None = None) -> dict[int, dict]:
-    """Per programme: ids of sessions with anything logged, open and overdue action counts."""
-    now = now or utcnow()
-    ids = list(programme_ids)
-    result = {pid: {"sessions_with_notes": set(), "open_actions": 0, "overdue_actions": 0}
-              for pid in ids}
-    if not ids:
-        return result
-    logged = or_(*(exists().where(model.session_id == ProgrammeSession.id)
-                   for model in (SessionNote, Attendance, Lesson, FollowUpAction)))
-    for programme_id, session_id in db.session.execute(
-            select(ProgrammeSession.programme_id, ProgrammeSession.id)
-            .where(ProgrammeSession.programme_id.in_(ids), logged)):
-        result[programme_id]["sessions_with_notes"].add(session_id)
-    open_actions = db.session.scalars(select(FollowUpAction).where(
-        FollowUpAction.programme_id.in_(ids), FollowUpAction.status == ActionStatus.OPEN))
-    for action in open_actions:
-        result[action.programme_id]["open_actions"] += 1
-        if action.is_overdue(now):
-            result[action.programme_id]["overdue_actions"] += 1
-    return result
-
-
-def due_actions(on_date: date) -> list[FollowUpAction]:
-    """Open actions due on that date, of programmes that were not cancelled or declined."""
-    return list(db.session.scalars(
-        select(FollowUpAction).join(Programme, Programme.id == FollowUpAction.programme_id)
-        .where(FollowUpAction.due_on == on_date, FollowUpAction.status == ActionStatus.OPEN,
-               Programme.status.not_in(CLOSED_PROGRAMME))
-        .order_by(FollowUpAction.id)))
-
-
-def programme_actions(actor: User | None, programme: Programme) -> list[FollowUpAction]:
-    ensure_participant(actor, programme)
-    return list(db.session.scalars(select(FollowUpAction).where(
-        FollowUpAction.programme_id == programme.id).order_by(FollowUpAction.due_on, FollowUpAction.id)))
 
 
 # Validation -------------------------------------------------------------------------------------
@@ -284,21 +158,12 @@ def _clean_action(item: dict, path: str, programme: Programme, problems: _Proble
     return data
 
 
-def _ensure_writable(actor: User | None, session: ProgrammeSession) -> None:
-    ensure_participant(actor, session.programme)
-    if session.programme.status in CLOSED_PROGRAMME:
-        raise Conflict(_("Program ini sudah %(status)s; catatan tidak dapat ditambah atau diubah.",
-                         status=session.programme.status.value))
-    if session.status == SessionStatus.CANCELLED:
-        raise Conflict(_("Sesi ini dibatalkan; catatan tidak dapat ditambah atau diubah."))
-
-
 # Writing ----------------------------------------------------------------------------------------
 
-def log_notes(actor: User | None, session: ProgrammeSession, body: str | None, attendance: list | None,
+def log_notes(actor: Actor | None, session: ProgrammeSession, body: str | None, attendance: list | None,
               lessons: list | None, actions: list | None, now: datetime) -> LoggedNotes:
     """Record what happened in a session in one go; on any invalid field nothing is written."""
-    _ensure_writable(actor, session)
+    ensure_writable(actor, session)
     programme = session.programme
     problems = _Problems()
     body = _text(body, "body", problems, required=False, limit=MAX_BODY)
@@ -351,9 +216,9 @@ def log_notes(actor: User | None, session: ProgrammeSession, body: str | None, a
     return logged
 
 
-def edit_note(actor: User | None, note: SessionNote, body: str, now: datetime) -> SessionNote:
+def edit_note(actor: Actor | None, note: SessionNote, body: str, now: datetime) -> SessionNote:
     """Replace a note's body; the previous body is kept as a revision."""
-    _ensure_writable(actor, note.session)
+    ensure_writable(actor, note.session)
     problems = _Problems()
     body = _text(body, "body", problems, required=True, limit=MAX_BODY)
     problems.raise_if_any()
@@ -366,9 +231,9 @@ def edit_note(actor: User | None, note: SessionNote, body: str, now: datetime) -
     return note
 
 
-def edit_lesson(actor: User | None, lesson: Lesson, record: dict, now: datetime) -> Lesson:
+def edit_lesson(actor: Actor | None, lesson: Lesson, record: dict, now: datetime) -> Lesson:
     """Change a lesson's text, topic or outcome type; the previous values are kept as a revision."""
-    _ensure_writable(actor, lesson.session)
+    ensure_writable(actor, lesson.session)
     problems = _Problems()
     merged = {"text": lesson.text, "outcome": lesson.outcome_type, "topic": lesson.topic, **record}
     data = _clean_lesson(merged, "lesson", lesson.programme, problems)
@@ -389,9 +254,9 @@ def _action_values(action: FollowUpAction) -> dict:
             "due_on": action.due_on.isoformat(), "status": action.status.value}
 
 
-def edit_action(actor: User | None, action: FollowUpAction, record: dict, now: datetime) -> FollowUpAction:
+def edit_action(actor: Actor | None, action: FollowUpAction, record: dict, now: datetime) -> FollowUpAction:
     """Change an action's fields or status; the previous values are kept as a revision."""
-    _ensure_writable(actor, action.session)
+    ensure_writable(actor, action.session)
     problems = _Problems()
     before = _action_values(action)
     merged = {**before, "due": before["due_on"], **record}
@@ -416,50 +281,14 @@ def edit_action(actor: User | None, action: FollowUpAction, record: dict, now: d
     return action
 
 
-def set_action_status(actor: User | None, action: FollowUpAction, status: str,
+def set_action_status(actor: Actor | None, action: FollowUpAction, status: str,
                       now: datetime) -> FollowUpAction:
     """Mark an action done, dropped, or open again."""
     return edit_action(actor, action, {"status": status}, now)
 
 
-def remove_attendance(actor: User | None, row: Attendance, now: datetime) -> None:
+def remove_attendance(actor: Actor | None, row: Attendance, now: datetime) -> None:
     """Take a wrongly entered person off a session's attendance."""
-    _ensure_writable(actor, row.session)
+    ensure_writable(actor, row.session)
     db.session.delete(row)
     db.session.flush()
-
-
-# Shapes for the API -----------------------------------------------------------------------------
-
-def _iso(value: datetime | None) -> str | None:
-    return as_utc(value).isoformat().replace("+00:00", "Z") if value else None
-
-
-def note_dict(note: SessionNote) -> dict:
-    return {"id": note.id, "session_id": note.session_id, "body": note.body_markdown,
-            "author": note.author.name if note.author else None, "created_at": _iso(note.created_at),
-            "updated_at": _iso(note.updated_at), "revisions": len(note.revisions)}
-
-
-def attendance_dict(row: Attendance) -> dict:
-    return {"id": row.id, "name": row.name, "city": row.city.code if row.city else None,
-            "agency": row.agency}
-
-
-def lesson_dict(lesson: Lesson) -> dict:
-    programme = lesson.programme
-    return {"id": lesson.id, "text": lesson.text, "topic": lesson.topic, "outcome": lesson.outcome_type,
-            "programme_id": lesson.programme_id, "session_id": lesson.session_id,
-            "session_number": lesson.session.number, "session_starts_at": _iso(lesson.session.starts_at),
-            "mentor": {"code": programme.mentor.code, "name": programme.mentor.name},
-            "mentee": {"code": programme.mentee.code, "name": programme.mentee.name},
-            "author": lesson.author.name if lesson.author else None,
-            "created_at": _iso(lesson.created_at), "updated_at": _iso(lesson.updated_at)}
-
-
-def action_dict(action: FollowUpAction) -> dict:
-    return {"id": action.id, "text": action.text, "owner_city": action.owner_city.code,
-            "owner_person": action.owner_person, "due": action.due_on.isoformat(),
-            "status": action.status.value, "programme_id": action.programme_id,
-            "session_id": action.session_id, "created_at": _iso(action.created_at),
-            "updated_at": _iso(action.updated_at)}

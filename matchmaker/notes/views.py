@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from matchmaker.errors import MatchmakerError
 from matchmaker.extensions import db
-from matchmaker.notes import search, services
+from matchmaker.notes import access, queries, search, services
 from matchmaker.notes.forms import (
     ActionEditForm,
     ActionStatusForm,
@@ -15,7 +15,7 @@ from matchmaker.notes.forms import (
     NotesForm,
     city_choices,
 )
-from matchmaker.programmes.services import ensure_participant, get_session, is_participant
+from matchmaker.programmes.access import get_session, is_participant
 from matchmaker.timeutils import utcnow
 from matchmaker.vocab import OUTCOME_TYPES, TOPICS
 
@@ -25,7 +25,7 @@ bp = Blueprint("notes", __name__)
 @bp.app_context_processor
 def notes_helpers() -> dict:
     """For other packages' pages (the programme report): the notes of a programme, rendered safely."""
-    return {"programme_notes": lambda programme: services.programme_record(current_user, programme),
+    return {"programme_notes": lambda programme: queries.programme_record(current_user, programme),
             "render_notes": services.render_markdown,
             "takes_part": lambda programme: is_participant(current_user, programme)}
 
@@ -51,7 +51,7 @@ def _put_errors_on_form(form, error: MatchmakerError) -> None:
 
 
 def _session_page(session, form, status: int = 200):
-    record = services.session_record(current_user, session)
+    record = queries.session_record(current_user, session)
     return render_template("notes/session.html", session=session, programme=session.programme,
                            record=record, form=form, failed=status == 400,
                            render=services.render_markdown, now=utcnow()), status
@@ -60,8 +60,7 @@ def _session_page(session, form, status: int = 200):
 @bp.route("/sessions/<int:session_id>/notes", methods=["GET", "POST"])
 @login_required
 def session_notes(session_id: int):
-    session = get_session(session_id)
-    ensure_participant(current_user, session.programme)
+    session = get_session(current_user, session_id)
     form = NotesForm()
     form.set_programme(session.programme, current_user.city.code if current_user.city else "")
     if form.is_submitted():
@@ -103,8 +102,7 @@ def _edit(form, template: str, item, session, action, **context):
 @bp.route("/notes/<int:note_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_note(note_id: int):
-    note = services.get_note(note_id)
-    ensure_participant(current_user, note.session.programme)
+    note = access.get_note(current_user, note_id)
     form = NoteEditForm(data={"body": note.body_markdown} if request.method == "GET" else None)
     return _edit(form, "notes/edit_note.html", note, note.session,
                  lambda: services.edit_note(current_user, note, form.body.data, utcnow()),
@@ -114,8 +112,7 @@ def edit_note(note_id: int):
 @bp.route("/lessons/<int:lesson_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_lesson(lesson_id: int):
-    lesson = services.get_lesson(lesson_id)
-    ensure_participant(current_user, lesson.programme)
+    lesson = access.get_lesson(current_user, lesson_id)
     form = LessonEditForm(data={"text": lesson.text, "outcome": lesson.outcome_type, "topic": lesson.topic}
                           if request.method == "GET" else None)
     return _edit(form, "notes/edit_lesson.html", lesson, lesson.session,
@@ -127,9 +124,8 @@ def edit_lesson(lesson_id: int):
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_action(action_id: int):
-    action = services.get_action(action_id)
+    action = access.get_action(current_user, action_id)
     programme = action.programme
-    ensure_participant(current_user, programme)
     form = ActionEditForm(data={"text": action.text, "owner_city": action.owner_city.code,
                                 "owner_person": action.owner_person, "due": action.due_on.isoformat(),
                                 "status": action.status.value} if request.method == "GET" else None)
@@ -144,7 +140,7 @@ def edit_action(action_id: int):
 @bp.route("/actions/<int:action_id>/status", methods=["POST"])
 @login_required
 def action_status(action_id: int):
-    action = services.get_action(action_id)
+    action = access.get_action(current_user, action_id)
     form = ActionStatusForm()
     if not form.validate_on_submit():
         abort(400)
@@ -157,7 +153,7 @@ def action_status(action_id: int):
 @bp.route("/attendance/<int:attendance_id>/delete", methods=["POST"])
 @login_required
 def remove_attendance(attendance_id: int):
-    row = services.get_attendance(attendance_id)
+    row = access.get_attendance(current_user, attendance_id)
     session_id = row.session_id
     form = ActionStatusForm()
     if not form.validate_on_submit():
@@ -178,7 +174,7 @@ def knowledge():
         outcome=request.args.get("outcome", "") if request.args.get("outcome") in OUTCOME_TYPES else "",
         city=request.args.get("city", "").strip()[:8],
         year=int(year) if year.isdigit() else None)
-    lessons = search.search_lessons(filters)
+    lessons = search.search_lessons(current_user, filters)
     return render_template("notes/knowledge.html", lessons=lessons, filters=filters,
                            years=search.lesson_years(), cities=search.lesson_cities())
 
@@ -186,6 +182,7 @@ def knowledge():
 @bp.route("/lessons/<int:lesson_id>")
 @login_required
 def lesson(lesson_id: int):
-    item = services.get_lesson(lesson_id)
-    return render_template("notes/lesson.html", lesson=item, similar=search.similar_lessons(item),
+    item = access.get_lesson(current_user, lesson_id)
+    return render_template("notes/lesson.html", lesson=item,
+                           similar=search.similar_lessons(current_user, item),
                            can_open_session=is_participant(current_user, item.programme))

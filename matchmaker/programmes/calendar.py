@@ -1,19 +1,23 @@
-"""Sessions as iCalendar (RFC 5545) events: one file per session and a feed per user.
+"""Sessions as iCalendar (RFC 5545) events: one file per session, and a private feed per user.
 
 The UID of a session never changes and its SEQUENCE rises on every change, so calendar clients
 (Outlook, Google Calendar, Thunderbird) update or drop the event they already hold. The e-mail
 invitations of the reminders package use `session_calendar` too, with the same UID/SEQUENCE.
 """
 
+import secrets
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
+from sqlalchemy import select
 
 from matchmaker.auth.models import User
+from matchmaker.errors import NotFound
+from matchmaker.extensions import db
+from matchmaker.programmes.access import pokja_members
 from matchmaker.programmes.models import ProgrammeSession, SessionStatus
-from matchmaker.programmes.services import pokja_members
 from matchmaker.timeutils import as_utc, labelled_times, utcnow
 
 PRODID = "-//Matchmaker//Pembelajaran Horizontal//ID"
@@ -107,3 +111,32 @@ def feed_calendar(sessions: list[ProgrammeSession], name: str = "Matchmaker") ->
             members[session.programme_id] = pokja_members(session.programme)
         calendar.add_component(session_to_ical_event(session, members[session.programme_id]))
     return calendar.to_ical()
+
+
+# ---------------------------------------------------------------- the private feed address
+
+def create_calendar_token(user: User) -> str:
+    """Give the user a new private feed address; any previous one stops working."""
+    user.calendar_token = secrets.token_urlsafe(32)
+    db.session.flush()
+    return user.calendar_token
+
+
+def revoke_calendar_token(user: User) -> None:
+    user.calendar_token = None
+    db.session.flush()
+
+
+def user_for_calendar_token(token: str) -> User:
+    user = None
+    if token and len(token) >= 20:
+        user = db.session.scalar(select(User).where(User.calendar_token == token))
+    if user is None or not user.is_enabled:
+        raise NotFound(_("Kalender tidak ditemukan."))
+    return user
+
+
+def calendar_feed_url(user: User) -> str | None:
+    if not user.calendar_token:
+        return None
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/calendar/{user.calendar_token}.ics"

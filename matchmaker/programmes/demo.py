@@ -12,7 +12,7 @@ from sqlalchemy import select
 from matchmaker.auth.services import get_user_by_email
 from matchmaker.cities.models import City, Need, Practice
 from matchmaker.extensions import db
-from matchmaker.programmes import services
+from matchmaker.programmes import services, sessions
 from matchmaker.programmes.models import Programme
 
 DEMO_FACILITATOR = "fasilitator@demo.id"
@@ -61,7 +61,7 @@ def _load_2020(facilitator, kendari: City, blitar: City) -> Programme:
     services.record_agreement(facilitator, programme, datetime(2020, 1, 20, 3, 0, tzinfo=UTC),
                               "PMU PPSP (Bappenas, dukungan USDP) memasangkan kedua kota.")
     held_by = datetime(2020, 4, 10, 0, 0, tzinfo=UTC)
-    services.plan_series(facilitator, programme, 6, datetime(2020, 1, 27, 9, 0), held_by,
+    sessions.plan_series(facilitator, programme, 6, datetime(2020, 1, 27, 9, 0), held_by,
                          timezone="Asia/Jakarta", interval_days=14, duration_minutes=90,
                          meeting_url=MEETING_2020, agendas=AGENDAS_2020, allow_past=True)
     services.activate_programme(facilitator, programme, held_by)
@@ -86,7 +86,7 @@ def _load_current(facilitator, mentor: City, mentee: City, now: datetime) -> Pro
         practice_id=getattr(_first(Practice, mentor, "wastewater"), "id", None))
     services.record_agreement(facilitator, programme, now - timedelta(days=28),
                               "Disepakati pada rapat koordinasi.")
-    services.plan_series(facilitator, programme, 6, first, now, timezone=zone, interval_days=14,
+    sessions.plan_series(facilitator, programme, 6, first, now, timezone=zone, interval_days=14,
                          duration_minutes=90, meeting_url=MEETING_CURRENT, allow_past=True)
     services.activate_programme(facilitator, programme, now)
     return programme

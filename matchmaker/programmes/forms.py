@@ -15,16 +15,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from matchmaker.formutils import choices
-from matchmaker.programmes.services import (
-    DEFAULT_DURATION_MINUTES,
-    DEFAULT_INTERVAL_DAYS,
-    DEFAULT_SESSION_COUNT,
-    OUTCOME_LABELS,
-)
+from matchmaker.programmes.models import OUTCOME_LABELS
+from matchmaker.timeutils import zone_choices
 from matchmaker.vocab import TOPICS
 
-ZONES = {"Asia/Jakarta": "WIB (Asia/Jakarta, UTC+7)", "Asia/Makassar": "WITA (Asia/Makassar, UTC+8)",
-         "Asia/Jayapura": "WIT (Asia/Jayapura, UTC+9)"}
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -41,14 +35,13 @@ class ProgrammeForm(FlaskForm):
 
 
 class SeriesForm(FlaskForm):
-    count = IntegerField(_l("Jumlah sesi"), default=DEFAULT_SESSION_COUNT,
-                         validators=[InputRequired(), NumberRange(1, 24)])
+    count = IntegerField(_l("Jumlah sesi"), validators=[InputRequired(), NumberRange(1, 24)])
     first_start = DateTimeLocalField(_l("Sesi pertama (waktu setempat)"), format=LOCAL_FORMAT,
                                      validators=[InputRequired()])
-    timezone = SelectField(_l("Zona waktu"), choices=choices(ZONES))
-    interval_days = IntegerField(_l("Jarak antarsesi (hari)"), default=DEFAULT_INTERVAL_DAYS,
+    timezone = SelectField(_l("Zona waktu"), choices=choices(zone_choices()))
+    interval_days = IntegerField(_l("Jarak antarsesi (hari)"),
                                  validators=[InputRequired(), NumberRange(1, 90)])
-    duration_minutes = IntegerField(_l("Durasi (menit)"), default=DEFAULT_DURATION_MINUTES,
+    duration_minutes = IntegerField(_l("Durasi (menit)"),
                                     validators=[InputRequired(), NumberRange(15, 600)])
     meeting_url = StringField(_l("Tautan rapat"), validators=[Optional(), Length(max=500)])
     agendas = TextAreaField(_l("Agenda, satu baris per sesi"), render_kw={"rows": 6})
@@ -58,8 +51,8 @@ class SeriesForm(FlaskForm):
 class SessionForm(FlaskForm):
     starts_at = DateTimeLocalField(_l("Mulai (waktu setempat)"), format=LOCAL_FORMAT,
                                    validators=[InputRequired()])
-    timezone = SelectField(_l("Zona waktu"), choices=choices(ZONES))
-    duration_minutes = IntegerField(_l("Durasi (menit)"), default=DEFAULT_DURATION_MINUTES,
+    timezone = SelectField(_l("Zona waktu"), choices=choices(zone_choices()))
+    duration_minutes = IntegerField(_l("Durasi (menit)"),
                                     validators=[InputRequired(), NumberRange(15, 600)])
     meeting_url = StringField(_l("Tautan rapat"), validators=[Optional(), Length(max=500)])
     agenda = StringField(_l("Agenda"), validators=[Optional(), Length(max=500)])

@@ -3,6 +3,7 @@
 import enum
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -40,6 +41,38 @@ class SessionStatus(enum.StrEnum):
     HELD = "held"
     CANCELLED = "cancelled"
 
+
+STATUS_LABELS = {
+    ProgrammeStatus.PROPOSED: _l("Diusulkan"),
+    ProgrammeStatus.AGREED: _l("Disepakati"),
+    ProgrammeStatus.ACTIVE: _l("Berjalan"),
+    ProgrammeStatus.COMPLETED: _l("Selesai"),
+    ProgrammeStatus.DECLINED: _l("Ditolak"),
+    ProgrammeStatus.CANCELLED: _l("Dibatalkan"),
+}
+OUTCOME_LABELS = {
+    ReplicationOutcome.NONE: _l("Belum diadopsi"),
+    ReplicationOutcome.PLAN: _l("Masuk rencana"),
+    ReplicationOutcome.BUDGET: _l("Dianggarkan"),
+    ReplicationOutcome.REGULATION: _l("Diatur dalam regulasi"),
+    ReplicationOutcome.OPERATION: _l("Sudah beroperasi"),
+}
+SESSION_STATUS_LABELS = {
+    SessionStatus.PLANNED: _l("Direncanakan"),
+    SessionStatus.HELD: _l("Terlaksana"),
+    SessionStatus.CANCELLED: _l("Dibatalkan"),
+}
+# DOMAIN.md's default curriculum, one line per session (editable per programme).
+DEFAULT_CURRICULUM = [
+    _l("Baseline dan diagnosis"),
+    _l("Praktik secara mendalam"),
+    _l("Regulasi dan kelembagaan"),
+    _l("Pembiayaan dan tarif"),
+    _l("Operasi dan penjangkauan"),
+    _l("Rencana aksi replikasi"),
+]
+# Programmes a city profile shows to every signed-in user.
+PUBLIC_STATUSES = (ProgrammeStatus.AGREED, ProgrammeStatus.ACTIVE, ProgrammeStatus.COMPLETED)
 
 
 class Programme(db.Model):

@@ -1,4 +1,8 @@
-"""Programme pages: list, programme timeline, planner forms, dashboard, report, CSV, calendar feed."""
+"""Programme pages: list, programme timeline, planner forms, calendar feed.
+
+Progress figures (notes logged, open actions) come from the `reports` package through the
+`programme_progress` template helper it registers, so this package never imports it.
+"""
 
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -10,17 +14,21 @@ from flask_login import current_user, login_required
 
 from matchmaker.errors import Conflict, ValidationError
 from matchmaker.extensions import db
-from matchmaker.programmes import progress, services
-from matchmaker.programmes.calendar import feed_calendar
+from matchmaker.programmes import access, calendar, queries, services, sessions
 from matchmaker.programmes.forms import (
-    ZONES,
     CompleteForm,
     ProgrammeForm,
     ReasonForm,
     SeriesForm,
     SessionForm,
 )
-from matchmaker.timeutils import labelled_times, utcnow
+from matchmaker.programmes.models import (
+    OUTCOME_LABELS,
+    SESSION_STATUS_LABELS,
+    STATUS_LABELS,
+    ProgrammeStatus,
+)
+from matchmaker.timeutils import labelled_times, utcnow, zone_choices
 
 bp = Blueprint("programmes", __name__)
 
@@ -42,11 +50,11 @@ def session_when(session) -> str:
 def city_section_helpers() -> dict:
     """What templates/programmes/_city_section.html needs inside the city profile."""
     return {
-        "programmes_of_city": services.city_programmes,
-        "programme_visible": lambda p: services.is_participant(current_user, p),
-        "programme_period": services.programme_period,
-        "programme_status_label": lambda p: services.STATUS_LABELS[p.status],
-        "programme_outcome_label": lambda p: services.OUTCOME_LABELS.get(p.outcome, p.outcome),
+        "programmes_of_city": queries.city_programmes,
+        "programme_visible": lambda p: access.is_participant(current_user, p),
+        "programme_period": queries.programme_period,
+        "programme_status_label": lambda p: STATUS_LABELS[p.status],
+        "programme_outcome_label": lambda p: OUTCOME_LABELS.get(p.outcome, p.outcome),
     }
 
 
@@ -91,20 +99,19 @@ def _next_monday_nine(now: datetime, zone: str) -> datetime:
 def index():
     now = utcnow()
     status = request.args.get("status", "")
-    programmes = services.list_programmes(current_user, status)
-    recent = services.recent_sessions(current_user, now)
-    recent_progress = progress.progress_for(list({s.programme for s in recent}), now)
-    return render_template("programmes/index.html", programmes=programmes,
-                           progress=progress.progress_for(programmes, now), status=status,
-                           recent=[(s, recent_progress[s.programme_id].has_notes(s)) for s in recent],
-                           upcoming=services.upcoming_sessions(current_user, now),
-                           feed_url=services.calendar_feed_url(current_user), now=now)
+    if status not in set(ProgrammeStatus):
+        status = ""
+    return render_template("programmes/index.html",
+                           programmes=queries.list_programmes(current_user, status), status=status,
+                           recent=queries.recent_sessions(current_user, now),
+                           upcoming=queries.upcoming_sessions(current_user, now),
+                           feed_url=calendar.calendar_feed_url(current_user), now=now)
 
 
 @bp.route("/programmes/new", methods=["GET", "POST"])
 @login_required
 def new():
-    services.ensure_facilitator(current_user)
+    access.ensure_can_manage(current_user)
     form = ProgrammeForm()
     if not form.is_submitted():
         form.mentor.data = form.mentor.data or request.args.get("mentor", "")
@@ -138,7 +145,6 @@ def _int_or_none(value) -> int | None:
 @login_required
 def create_from_recommendation():
     """The matching page's 'create programme' button posts here."""
-    services.ensure_facilitator(current_user)
     form = request.form
     try:
         programme = services.create_programme(
@@ -164,30 +170,31 @@ def create_from_recommendation():
 @bp.route("/programmes/<int:programme_id>")
 @login_required
 def detail(programme_id: int):
-    programme = services.get_programme(programme_id)
+    programme = access.get_programme(current_user, programme_id)
     now = utcnow()
-    item = progress.programme_progress(current_user, programme, now)
     zone = programme.mentee.timezone
+    defaults = sessions.series_defaults()
     series = SeriesForm(formdata=None, timezone=zone, first_start=_next_monday_nine(now, zone),
-                        agendas="\n".join(services.default_agenda(i + 1)
-                                          for i in range(services.DEFAULT_SESSION_COUNT)))
+                        agendas="\n".join(sessions.default_agenda(i + 1)
+                                          for i in range(defaults["count"])), **defaults)
     add = SessionForm(formdata=None, timezone=zone, starts_at=_next_monday_nine(now, zone),
+                      duration_minutes=defaults["duration_minutes"],
                       meeting_url=next((s.meeting_url for s in reversed(programme.sessions)
                                         if s.meeting_url), ""))
     return render_template(
-        "programmes/detail.html", programme=programme, progress=item, now=now,
-        side=services.city_side(current_user, programme),
-        can_plan=services.is_facilitator(current_user) and programme.is_open,
+        "programmes/detail.html", programme=programme, now=now,
+        side=access.city_side(current_user, programme),
+        can_plan=access.can_plan(current_user, programme),
         series_form=series, add_form=add, reason_form=ReasonForm(formdata=None),
-        complete_form=CompleteForm(formdata=None), zones=ZONES,
-        waiting=services.waiting_for(programme), outcome_labels=services.OUTCOME_LABELS,
-        status_labels=services.STATUS_LABELS, session_labels=services.SESSION_STATUS_LABELS)
+        complete_form=CompleteForm(formdata=None), zones=zone_choices(),
+        waiting=queries.waiting_for(programme), outcome_labels=OUTCOME_LABELS,
+        status_labels=STATUS_LABELS, session_labels=SESSION_STATUS_LABELS)
 
 
 @bp.route("/programmes/<int:programme_id>/accept", methods=["POST"])
 @login_required
 def accept(programme_id: int):
-    programme = services.get_programme(programme_id)
+    programme = access.get_programme(current_user, programme_id)
     return _run(lambda: services.respond_to_proposal(current_user, programme, True, utcnow()),
                 _("Kota Anda menyetujui program ini."), programme_id)
 
@@ -195,7 +202,7 @@ def accept(programme_id: int):
 @bp.route("/programmes/<int:programme_id>/decline", methods=["POST"])
 @login_required
 def decline(programme_id: int):
-    programme = services.get_programme(programme_id)
+    programme = access.get_programme(current_user, programme_id)
     reason = request.form.get("reason", "")
     return _run(lambda: services.respond_to_proposal(current_user, programme, False, utcnow(), reason),
                 _("Kota Anda menolak program ini."), programme_id)
@@ -204,7 +211,7 @@ def decline(programme_id: int):
 @bp.route("/programmes/<int:programme_id>/agree", methods=["POST"])
 @login_required
 def record_agreement(programme_id: int):
-    programme = services.get_programme(programme_id)
+    programme = access.get_programme(current_user, programme_id)
     note = request.form.get("reason", "")
     return _run(lambda: services.record_agreement(current_user, programme, utcnow(), note),
                 _("Kesepakatan dicatat."), programme_id)
@@ -213,7 +220,7 @@ def record_agreement(programme_id: int):
 @bp.route("/programmes/<int:programme_id>/activate", methods=["POST"])
 @login_required
 def activate(programme_id: int):
-    programme = services.get_programme(programme_id)
+    programme = access.get_programme(current_user, programme_id)
     return _run(lambda: services.activate_programme(current_user, programme, utcnow()),
                 _("Program berjalan."), programme_id)
 
@@ -221,7 +228,7 @@ def activate(programme_id: int):
 @bp.route("/programmes/<int:programme_id>/cancel", methods=["POST"])
 @login_required
 def cancel(programme_id: int):
-    programme = services.get_programme(programme_id)
+    programme = access.get_programme(current_user, programme_id)
     reason = request.form.get("reason", "")
     return _run(lambda: services.cancel_programme(current_user, programme, reason, utcnow()),
                 _("Program dibatalkan."), programme_id)
@@ -230,8 +237,7 @@ def cancel(programme_id: int):
 @bp.route("/programmes/<int:programme_id>/complete", methods=["POST"])
 @login_required
 def complete(programme_id: int):
-    programme = services.get_programme(programme_id)
-    services.ensure_facilitator(current_user)
+    programme = access.get_programme(current_user, programme_id)
     form = CompleteForm()
     if not form.validate_on_submit():
         flash(_form_errors(form), "danger")
@@ -245,14 +251,13 @@ def complete(programme_id: int):
 @bp.route("/programmes/<int:programme_id>/series", methods=["POST"])
 @login_required
 def plan_series(programme_id: int):
-    programme = services.get_programme(programme_id)
-    services.ensure_facilitator(current_user)
+    programme = access.get_programme(current_user, programme_id)
     form = SeriesForm()
     if not form.validate_on_submit():
         flash(_form_errors(form), "danger")
         return _to_programme(programme_id, "#planner")
     agendas = [line.strip() for line in (form.agendas.data or "").splitlines() if line.strip()]
-    return _run(lambda: services.plan_series(
+    return _run(lambda: sessions.plan_series(
         current_user, programme, form.count.data, form.first_start.data, utcnow(),
         timezone=form.timezone.data, interval_days=form.interval_days.data,
         duration_minutes=form.duration_minutes.data, meeting_url=form.meeting_url.data or "",
@@ -262,13 +267,12 @@ def plan_series(programme_id: int):
 @bp.route("/programmes/<int:programme_id>/sessions", methods=["POST"])
 @login_required
 def add_session(programme_id: int):
-    programme = services.get_programme(programme_id)
-    services.ensure_facilitator(current_user)
+    programme = access.get_programme(current_user, programme_id)
     form = SessionForm()
     if not form.validate_on_submit():
         flash(_form_errors(form), "danger")
         return _to_programme(programme_id, "#sessions")
-    return _run(lambda: services.add_session(
+    return _run(lambda: sessions.add_session(
         current_user, programme, form.starts_at.data, utcnow(), timezone=form.timezone.data,
         duration_minutes=form.duration_minutes.data, meeting_url=form.meeting_url.data or "",
         agenda=form.agenda.data or ""), _("Sesi ditambahkan."), programme_id, "#sessions")
@@ -277,13 +281,12 @@ def add_session(programme_id: int):
 @bp.route("/sessions/<int:session_id>/edit", methods=["POST"])
 @login_required
 def edit_session(session_id: int):
-    session = services.get_session(session_id)
-    services.ensure_facilitator(current_user)
+    session = access.get_session(current_user, session_id)
     form = SessionForm()
     if not form.validate_on_submit():
         flash(_form_errors(form), "danger")
         return _to_programme(session.programme_id, f"#session-{session.id}")
-    return _run(lambda: services.update_session(
+    return _run(lambda: sessions.update_session(
         current_user, session, utcnow(), starts_at=form.starts_at.data, timezone=form.timezone.data,
         duration_minutes=form.duration_minutes.data, meeting_url=form.meeting_url.data or "",
         agenda=form.agenda.data or ""), _("Sesi diperbarui."), session.programme_id,
@@ -293,69 +296,28 @@ def edit_session(session_id: int):
 @bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
 @login_required
 def cancel_session(session_id: int):
-    session = services.get_session(session_id)
+    session = access.get_session(current_user, session_id)
     reason = request.form.get("reason", "")
-    return _run(lambda: services.cancel_session(current_user, session, utcnow(), reason),
+    return _run(lambda: sessions.cancel_session(current_user, session, utcnow(), reason),
                 _("Sesi dibatalkan."), session.programme_id, f"#session-{session.id}")
 
 
 @bp.route("/sessions/<int:session_id>/held", methods=["POST"])
 @login_required
 def mark_held(session_id: int):
-    session = services.get_session(session_id)
+    session = access.get_session(current_user, session_id)
     return _run(lambda: services.mark_session_held(current_user, session, utcnow()),
                 _("Sesi tercatat terlaksana."), session.programme_id, f"#session-{session.id}")
-
-
-@bp.route("/programmes/<int:programme_id>/report")
-@login_required
-def report(programme_id: int):
-    programme = services.get_programme(programme_id)
-    now = utcnow()
-    item = progress.programme_progress(current_user, programme, now)
-    return render_template("programmes/report.html", programme=programme, progress=item,
-                           now=now, outcome_labels=services.OUTCOME_LABELS,
-                           status_labels=services.STATUS_LABELS,
-                           session_labels=services.SESSION_STATUS_LABELS,
-                           period=services.programme_period(programme))
-
-
-def _csv_response(text: str, filename: str) -> Response:
-    # A BOM lets spreadsheet programs open the UTF-8 file with the right characters.
-    return Response("\ufeff" + text, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-@bp.route("/programmes/<int:programme_id>/export.csv")
-@login_required
-def export_programme(programme_id: int):
-    programme = services.get_programme(programme_id)
-    return _csv_response(progress.programme_sessions_csv(current_user, programme, utcnow()),
-                         f"programme-{programme.id}-sessions.csv")
-
-
-@bp.route("/programmes/export.csv")
-@login_required
-def export_all():
-    return _csv_response(progress.programmes_csv(current_user, utcnow()), "programmes.csv")
-
-
-@bp.route("/dashboard")
-@login_required
-def dashboard():
-    now = utcnow()
-    return render_template("programmes/dashboard.html", board=progress.dashboard(current_user, now),
-                           now=now, status_labels=services.STATUS_LABELS)
 
 
 @bp.route("/calendar/token", methods=["POST"])
 @login_required
 def calendar_token():
     if request.form.get("action") == "revoke":
-        services.revoke_calendar_token(current_user)
+        calendar.revoke_calendar_token(current_user)
         flash(_("Alamat langganan kalender dicabut."), "info")
     else:
-        services.create_calendar_token(current_user)
+        calendar.create_calendar_token(current_user)
         flash(_("Alamat langganan kalender baru dibuat; alamat lama tidak berlaku lagi."), "success")
     db.session.commit()
     return redirect(url_for("programmes.index") + "#calendar-feed", code=303)
@@ -364,8 +326,8 @@ def calendar_token():
 @bp.route("/calendar/<token>.ics")
 def calendar_feed(token: str):
     """The private subscription feed: no sign-in, the unguessable token is the key."""
-    user = services.user_for_calendar_token(token)
-    body = feed_calendar(services.feed_sessions(user), f"Matchmaker · {user.name}")
+    user = calendar.user_for_calendar_token(token)
+    body = calendar.feed_calendar(queries.feed_sessions(user), f"Matchmaker · {user.name}")
     return Response(body, mimetype="text/calendar",
                     headers={"Cache-Control": "private, max-age=300",
                              "Content-Disposition": 'inline; filename="matchmaker.ics"'})

@@ -1,10 +1,10 @@
-"""Command line of the reminders package: one sweep now, or the scheduler in the foreground."""
+"""Command line of the reminders package: one sweep now (the scheduler has its own command)."""
 
 from datetime import UTC, datetime
 
 import click
-from flask import current_app
 
+from matchmaker.reminders.jobs import send_due_reminders
 from matchmaker.timeutils import utcnow
 
 
@@ -29,22 +29,11 @@ def reminders_cli() -> None:
 @click.option("--limit", type=int, default=None, help="Handle at most this many reminders.")
 def send_due(now_text: str | None, limit: int | None) -> None:
     """One sweep: send every reminder due at --now."""
-    from matchmaker.reminders.jobs import send_due_reminders
-
     now = _parse_now(now_text)
     result = send_due_reminders(now, limit=limit)
     click.echo(f"{now.isoformat()}: {result}")
 
 
-@click.command("scheduler")
-def scheduler_command() -> None:
-    """Run the reminder scheduler in the foreground (a dedicated process)."""
-    from matchmaker.scheduler import run_foreground
-
-    run_foreground(current_app._get_current_object())
-
-
 def register_reminder_commands(app) -> None:
     """Add the reminder commands to the app's CLI."""
     app.cli.add_command(reminders_cli)
-    app.cli.add_command(scheduler_command)

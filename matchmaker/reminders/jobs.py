@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from matchmaker.extensions import db
-from matchmaker.reminders import mail, nudges, services
+from matchmaker.reminders import checks, claims, messages, planning, transport
 from matchmaker.reminders.models import Reminder, ReminderStatus
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,9 @@ class SweepResult:
     planned: int = 0
     errors: list[str] = field(default_factory=list)
 
+    def __bool__(self) -> bool:
+        return bool(self.sent or self.failed or self.retrying or self.skipped or self.planned)
+
     def __str__(self) -> str:
         return (f"sent {self.sent}, skipped {self.skipped}, retrying {self.retrying}, "
                 f"failed {self.failed}, planned {self.planned}")
@@ -38,7 +41,7 @@ def send_due_reminders(now: datetime, limit: int | None = None) -> SweepResult:
     config = current_app.config
     result = SweepResult()
     try:
-        result.planned = nudges.plan_nudges(now)
+        result.planned = planning.plan_nudges(now)
         db.session.commit()
     except Exception:  # a broken nudge must not hold back the session reminders already queued
         db.session.rollback()
@@ -49,55 +52,55 @@ def send_due_reminders(now: datetime, limit: int | None = None) -> SweepResult:
     lease = config["REMINDER_LEASE_SECONDS"]
     # Never start a message on a lease that could run out while it is being sent.
     margin = timedelta(seconds=min(2 * config["MAIL_TIMEOUT"], lease / 2))
-    transport = mail.open_transport(config)
+    sender = transport.open_transport(config)
     cache: dict = {}
     handled = 0
     try:
         while limit is None or handled < limit:
             size = batch if limit is None else min(batch, limit - handled)
             db.session.commit()  # the claim starts a transaction of its own
-            ids = services.claim_due_reminders(now, token, size, lease)
+            ids = claims.claim_due_reminders(now, token, size, lease)
             db.session.commit()
             if not ids:
                 break
             for position, reminder_id in enumerate(ids):
-                row = services.load_claimed(reminder_id, token, margin)
+                row = claims.load_claimed(reminder_id, token, margin)
                 if row is None:
                     # Changed under us, or our lease is running short: hand the rest of the
                     # batch back and claim afresh, with a new lease.
                     db.session.rollback()
-                    services.release_claims(ids[position:], token)
+                    claims.release_claims(ids[position:], token)
                     db.session.commit()
                     handled += position
                     break
-                down = _deliver_one(row, token, now, transport, result, cache)
+                down = _deliver_one(row, token, now, sender, result, cache)
                 if down is not None:
                     _back_off(ids[position + 1:], token, now, down, result)
                     return result
             else:
                 handled += len(ids)
     finally:
-        transport.close()
+        sender.close()
     return result
 
 
-def _deliver_one(row: Reminder, token: str, now: datetime, transport, result: SweepResult,
-                 cache: dict) -> mail.TransportError | None:
+def _deliver_one(row: Reminder, token: str, now: datetime, sender, result: SweepResult,
+                 cache: dict) -> transport.TransportError | None:
     """Check, send and settle one claimed row; returns the error if the server is unreachable."""
     reminder_id = row.id
-    reason = nudges.why_not_send(row, now)
+    reason = checks.why_not_send(row, now)
     if reason:
-        services.skip(row, reason)
+        claims.skip(row, reason)
         db.session.commit()
         result.skipped += 1
         return None
     try:
-        message = mail.build_message(row, now, cache)
-        transport.send(message, row.id)
-    except mail.TransportError as error:
+        message = messages.build_message(row, now, cache)
+        sender.send(message, row.id)
+    except transport.TransportError as error:
         if error.permanent:
             row.attempts = current_app.config["REMINDER_MAX_ATTEMPTS"] - 1
-        status = services.record_failure(row, str(error), now)
+        status = claims.record_failure(row, str(error), now)
         db.session.commit()
         result.errors.append(str(error))
         if status == ReminderStatus.FAILED:
@@ -110,14 +113,14 @@ def _deliver_one(row: Reminder, token: str, now: datetime, transport, result: Sw
     except Exception as error:  # a bug or bad data in one row must not stop the others
         db.session.rollback()
         log.exception("reminder %s could not be built", reminder_id)
-        row = services.load_claimed(reminder_id, token, timedelta(0))
+        row = claims.load_claimed(reminder_id, token, timedelta(0))
         if row is not None:
             row.attempts = current_app.config["REMINDER_MAX_ATTEMPTS"] - 1
-            services.record_failure(row, f"{type(error).__name__}: {error}", now)
+            claims.record_failure(row, f"{type(error).__name__}: {error}", now)
             db.session.commit()
             result.failed += 1
         return None
-    if services.mark_sent(row, token, now):
+    if claims.mark_sent(row, token, now):
         result.sent += 1
     else:
         log.warning("reminder %s was sent but changed meanwhile (moved or cancelled)", reminder_id)
@@ -128,10 +131,10 @@ def _deliver_one(row: Reminder, token: str, now: datetime, transport, result: Sw
 def _back_off(ids: list[int], token: str, now: datetime, error: Exception, result: SweepResult) -> None:
     """The mail server is unreachable: the rest of the batch backs off with the same error."""
     for reminder_id in ids:
-        row = services.load_claimed(reminder_id, token, timedelta(0))
+        row = claims.load_claimed(reminder_id, token, timedelta(0))
         if row is None:
             continue
-        if services.record_failure(row, str(error), now) == ReminderStatus.FAILED:
+        if claims.record_failure(row, str(error), now) == ReminderStatus.FAILED:
             result.failed += 1
         else:
             result.retrying += 1

@@ -79,8 +79,12 @@ class Reminder(db.Model):
         """Stable per row, so a repeated delivery is recognisable as the same message."""
         return f"<reminder-{self.id}@matchmaker>"
 
+    def release(self) -> None:
+        """Drop the sweep's claim, so any sweep may take the row again."""
+        self.claimed_until = None
+        self.claim_token = None
+
     def skip(self, reason: str) -> None:
         self.status = ReminderStatus.SKIPPED
         self.skip_reason = reason[:200]
-        self.claimed_until = None
-        self.claim_token = None
+        self.release()

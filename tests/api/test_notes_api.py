@@ -1,13 +1,11 @@
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from matchmaker.cities.services import get_city
 from matchmaker.extensions import db
 from matchmaker.notes.models import Attendance, FollowUpAction, Lesson, SessionNote
-from matchmaker.programmes.models import Programme, ProgrammeSession, ProgrammeStatus
+from matchmaker.programmes.models import ProgrammeStatus
 
 NOTES = {
     "body": "## Sesi 1\nKendari memaparkan L2T2. <script>alert(1)</script>",
@@ -22,17 +20,11 @@ NOTES = {
 
 
 @pytest.fixture
-def session_of(app):
+def session_of(make_programme):
     """The first session of a Kendari -> Blitar wastewater programme with the given status."""
     def make(status=ProgrammeStatus.ACTIVE):
-        programme = Programme(mentor=get_city("74.71"), mentee=get_city("35.72"), topic="wastewater",
-                              status=status)
-        db.session.add(programme)
-        session = ProgrammeSession(programme=programme, number=1, timezone="Asia/Jakarta",
-                                   starts_at=datetime.now(UTC) - timedelta(days=1), uid=f"{uuid.uuid4()}@t")
-        db.session.add(session)
-        db.session.commit()
-        return session
+        yesterday = datetime.now(UTC) - timedelta(days=1)
+        return make_programme(status=status, sessions=1, first=yesterday, at=yesterday).sessions[0]
 
     return make
 

@@ -7,8 +7,7 @@ from werkzeug.security import check_password_hash
 from config import Config
 from matchmaker.auth import services
 from matchmaker.auth.models import ApiToken, PasswordLink, Throttle, UserSession
-from matchmaker.cities.services import get_city
-from matchmaker.errors import Conflict, Forbidden, NotFound, ValidationError
+from matchmaker.errors import Conflict, NotFound, ValidationError
 from matchmaker.extensions import db
 
 PASSWORD = "correct-horse-battery"
@@ -292,19 +291,3 @@ def test_touch_writes_last_use_at_most_once_per_period(app, make_user, now):
     assert db.session.execute(services.touch_statement(UserSession, row.id, later)).rowcount == 1
     assert db.session.execute(services.touch_statement(UserSession, row.id, later)).rowcount == 0
 
-
-# ---------------------------------------------------------------- who may change what
-
-def test_pokja_edits_only_their_own_city(app, make_user):
-    blitar, kendari = get_city("35.72"), get_city("74.71")
-    pokja = make_user("pokja", "35.72")
-    assert services.can_edit_city(pokja, blitar)
-    assert not services.can_edit_city(pokja, kendari)
-    with pytest.raises(Forbidden):
-        services.ensure_can_edit_city(pokja, kendari)
-
-
-def test_viewer_edits_nothing_and_facilitator_everything(app, make_user):
-    kendari = get_city("74.71")
-    assert not services.can_edit_city(make_user("viewer"), kendari)
-    assert services.can_edit_city(make_user("facilitator"), kendari)

@@ -1,6 +1,7 @@
 import pytest
 
 from matchmaker.cities import services
+from matchmaker.cities.access import get_city
 from matchmaker.extensions import db
 from matchmaker.timeutils import utcnow
 
@@ -9,7 +10,7 @@ SCRIPT = "<script>alert('x')</script>"
 
 def add_practice(user, code="35.72", **kw):
     record = {"topic": "wastewater", "title": "L2T2", "maturity": "pilot", **kw}
-    practice = services.add_practice(user, services.get_city(code), record, utcnow())
+    practice = services.add_practice(user, get_city(code), record, utcnow())
     db.session.commit()
     return practice
 
@@ -47,7 +48,7 @@ def test_wrong_password_shows_a_field_error(client, make_user):
 
 def test_profile_shows_indicators_practices_needs_and_history(client, make_user, login, now):
     facilitator = make_user("facilitator", name="Fasilitator Satu")
-    city = services.get_city("35.72")
+    city = get_city("35.72")
     services.set_indicators(facilitator, city, {"year": 2024, "sanitation_access_pct": 78.0}, now)
     services.add_need(facilitator, city, {"topic": "wastewater", "title": "Memulai L2T2"}, now)
     db.session.commit()
@@ -64,11 +65,11 @@ def test_pokja_gets_403_on_another_citys_forms(client, make_user, login):
     refused = client.post("/cities/74.71/practices/new",
                           data={"topic": "wastewater", "title": "X", "maturity": "pilot"})
     assert refused.status_code == 403
-    assert services.get_city("74.71").practices == []
+    assert get_city("74.71").practices == []
     created = client.post("/cities/35.72/practices/new",
                           data={"topic": "wastewater", "title": "Uji coba L2T2", "maturity": "pilot"})
     assert created.status_code == 302
-    assert [p.title for p in services.get_city("35.72").practices] == ["Uji coba L2T2"]
+    assert [p.title for p in get_city("35.72").practices] == ["Uji coba L2T2"]
 
 
 def test_form_shows_the_fields_problem_and_keeps_input(client, make_user, login):

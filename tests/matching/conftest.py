@@ -64,12 +64,11 @@ def city():
 
 
 @pytest.fixture
-def make_programme(city):
+def make_programme(make_programme):
+    """The root factory with the matching tests' defaults: an active programme."""
+
     def make(mentor: str, mentee: str, topic: str = "wastewater",
              status: ProgrammeStatus = ProgrammeStatus.ACTIVE) -> Programme:
-        programme = Programme(mentor_city_id=city(mentor).id, mentee_city_id=city(mentee).id,
-                              topic=topic, status=status)
-        db.session.add(programme)
-        db.session.commit()
-        return programme
+        return make_programme(mentor, mentee, topic, status=status)
+
     return make

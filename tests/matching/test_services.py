@@ -5,7 +5,9 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from matchmaker.access import OPERATOR
 from matchmaker.cities import services as cities
+from matchmaker.cities.access import get_need
 from matchmaker.cities.models import Need
 from matchmaker.errors import Conflict, Forbidden, ValidationError
 from matchmaker.extensions import db
@@ -28,7 +30,7 @@ def codes(result: dict) -> list[str]:
 
 
 def test_result_has_the_contract_shape(profiles, city, now):
-    result = services.recommend_mentors(city(BLITAR), "wastewater", None, 10, now)
+    result = services.recommend_mentors(OPERATOR, city(BLITAR), "wastewater", None, 10, now)
 
     assert result["mentee"] == {"code": BLITAR, "name": "Kota Blitar"}
     assert result["topic"] == "wastewater"
@@ -48,7 +50,7 @@ def test_result_has_the_contract_shape(profiles, city, now):
 
 
 def test_blitar_learns_l2t2_from_kendari_with_reasons_in_the_sectors_words(profiles, city, now):
-    result = services.recommend_mentors(city(BLITAR), "wastewater", None, 10, now)
+    result = services.recommend_mentors(OPERATOR, city(BLITAR), "wastewater", None, 10, now)
 
     first = result["recommendations"][0]
     assert first["code"] == KENDARI
@@ -62,41 +64,41 @@ def test_blitar_learns_l2t2_from_kendari_with_reasons_in_the_sectors_words(profi
 
 
 def test_mentee_is_never_its_own_mentor(profiles, city, now):
-    result = services.recommend_mentors(city(KENDARI), "wastewater", "L2T2 ASN IPLT", 10, now)
+    result = services.recommend_mentors(OPERATOR, city(KENDARI), "wastewater", "L2T2 ASN IPLT", 10, now)
     assert KENDARI not in codes(result)
     assert set(codes(result)) == {MALANG, SEMARANG}
 
 
 def test_city_without_a_practice_on_the_topic_never_appears(profiles, city, now):
-    result = services.recommend_mentors(city(JAYAPURA), "wastewater", None, 50, now)
+    result = services.recommend_mentors(OPERATOR, city(JAYAPURA), "wastewater", None, 50, now)
     assert set(codes(result)) == {KENDARI, MALANG, SEMARANG}
     assert BLITAR not in codes(result)  # Blitar only runs a solid-waste practice
 
 
 def test_topic_nobody_practises_is_an_empty_answer(profiles, city, now):
-    result = services.recommend_mentors(city(BLITAR), "building", None, 10, now)
+    result = services.recommend_mentors(OPERATOR, city(BLITAR), "building", None, 10, now)
     assert result["recommendations"] == [] and result["excluded"] == []
 
 
 def test_idea_stage_practice_ranks_below_running_ones(profiles, city, now):
-    result = services.recommend_mentors(city(JAYAPURA), "wastewater", None, 10, now)
+    result = services.recommend_mentors(OPERATOR, city(JAYAPURA), "wastewater", None, 10, now)
     assert codes(result)[-1] == SEMARANG
     reasons = {r["factor"]: r["text"] for r in result["recommendations"][-1]["reasons"]}
     assert "gagasan" in reasons["maturity"]
 
 
 def test_limit_is_respected_and_checked(profiles, city, now):
-    assert len(services.recommend_mentors(city(BLITAR), "wastewater", None, 1, now)[
+    assert len(services.recommend_mentors(OPERATOR, city(BLITAR), "wastewater", None, 1, now)[
         "recommendations"]) == 1
     for bad in (0, 101, True):
         with pytest.raises(ValidationError):
-            services.recommend_mentors(city(BLITAR), "wastewater", None, bad, now)
+            services.recommend_mentors(OPERATOR, city(BLITAR), "wastewater", None, bad, now)
 
 
 @pytest.mark.parametrize("topic", ["", "sewage", None])
 def test_unknown_topic_is_refused(profiles, city, now, topic):
     with pytest.raises(ValidationError) as error:
-        services.recommend_mentors(city(BLITAR), topic, None, 10, now)
+        services.recommend_mentors(OPERATOR, city(BLITAR), topic, None, 10, now)
     assert error.value.field == "topic"
 
 
@@ -104,7 +106,7 @@ def test_mentor_at_capacity_is_excluded_with_the_reason(profiles, city, now, mak
     make_programme(KENDARI, JAYAPURA, "wastewater")
     make_programme(KENDARI, KAB_MALANG, "solid_waste", ProgrammeStatus.AGREED)
 
-    result = services.recommend_mentors(city(BLITAR), "wastewater", None, 10, now)
+    result = services.recommend_mentors(OPERATOR, city(BLITAR), "wastewater", None, 10, now)
 
     assert KENDARI not in codes(result)
     assert result["excluded"][0]["code"] == KENDARI
@@ -116,7 +118,7 @@ def test_mentor_at_capacity_is_excluded_with_the_reason(profiles, city, now, mak
 def test_closed_programmes_do_not_count_against_capacity(profiles, city, now, make_programme):
     make_programme(KENDARI, JAYAPURA, "wastewater", ProgrammeStatus.COMPLETED)
     make_programme(KENDARI, KAB_MALANG, "wastewater", ProgrammeStatus.DECLINED)
-    result = services.recommend_mentors(city(BLITAR), "wastewater", None, 10, now)
+    result = services.recommend_mentors(OPERATOR, city(BLITAR), "wastewater", None, 10, now)
     assert codes(result)[0] == KENDARI and result["excluded"] == []
 
 
@@ -124,7 +126,7 @@ def test_capacity_is_a_setting(app, profiles, city, now, make_programme):
     make_programme(KENDARI, JAYAPURA, "solid_waste")
     app.config["MENTOR_CAPACITY"] = 1
     try:
-        result = services.recommend_mentors(city(BLITAR), "wastewater", None, 10, now)
+        result = services.recommend_mentors(OPERATOR, city(BLITAR), "wastewater", None, 10, now)
     finally:
         app.config["MENTOR_CAPACITY"] = 2
     assert [e["code"] for e in result["excluded"]] == [KENDARI]
@@ -134,17 +136,17 @@ def test_mentor_already_in_an_open_programme_with_the_mentee_is_excluded(
         profiles, city, now, make_programme):
     make_programme(KENDARI, BLITAR, "wastewater", ProgrammeStatus.PROPOSED)
 
-    result = services.recommend_mentors(city(BLITAR), "wastewater", None, 10, now)
+    result = services.recommend_mentors(OPERATOR, city(BLITAR), "wastewater", None, 10, now)
 
     assert KENDARI not in codes(result)
     assert [(e["code"], e["reason_key"]) for e in result["excluded"]] == [(KENDARI, "open_programme")]
     # On another topic the same pair is not blocked.
-    other = services.recommend_mentors(city(JAYAPURA), "wastewater", None, 10, now)
+    other = services.recommend_mentors(OPERATOR, city(JAYAPURA), "wastewater", None, 10, now)
     assert KENDARI in codes(other)
 
 
 def test_explicit_need_text_changes_relevance(profiles, city, now):
-    result = services.recommend_mentors(city(JAYAPURA), "wastewater",
+    result = services.recommend_mentors(OPERATOR, city(JAYAPURA), "wastewater",
                                         "IPAL komunal permukiman padat KSM", 10, now)
     assert codes(result)[0] == MALANG
     assert "'IPAL'" in result["recommendations"][0]["reasons"][0]["text"]
@@ -153,16 +155,16 @@ def test_explicit_need_text_changes_relevance(profiles, city, now):
 # ---------------------------------------------------------------- cache
 
 def test_model_is_built_once_and_reused(app, profiles, city, now):
-    services.recommend_mentors(city(BLITAR), "wastewater", None, 10, now)
+    services.recommend_mentors(OPERATOR, city(BLITAR), "wastewater", None, 10, now)
     builds = model_cache(app).builds
-    services.recommend_mentors(city(JAYAPURA), "wastewater", None, 10, now)
+    services.recommend_mentors(OPERATOR, city(JAYAPURA), "wastewater", None, 10, now)
     services.could_mentor(city(KENDARI))
     assert model_cache(app).builds == builds
 
 
 def test_adding_a_practice_changes_the_result_without_a_restart(app, profiles, city, now,
                                                                 make_user):
-    before = services.recommend_mentors(city(BLITAR), "wastewater", None, 10, now)
+    before = services.recommend_mentors(OPERATOR, city(BLITAR), "wastewater", None, 10, now)
     assert JAYAPURA not in codes(before)
     builds = model_cache(app).builds
 
@@ -172,18 +174,18 @@ def test_adding_a_practice_changes_the_result_without_a_restart(app, profiles, c
         "maturity": "operational", "started_year": 2020}, now)
     db.session.commit()
 
-    after = services.recommend_mentors(city(BLITAR), "wastewater", None, 10, now)
+    after = services.recommend_mentors(OPERATOR, city(BLITAR), "wastewater", None, 10, now)
     assert JAYAPURA in codes(after)
     assert model_cache(app).builds == builds + 1
 
 
 def test_changing_indicators_rebuilds_the_model(app, profiles, city, now, make_user):
-    services.recommend_mentors(city(BLITAR), "wastewater", None, 10, now)
+    services.recommend_mentors(OPERATOR, city(BLITAR), "wastewater", None, 10, now)
     builds = model_cache(app).builds
     cities.set_indicators(make_user("facilitator"), city(BLITAR),
                           {"year": 2024, "sanitation_access_pct": 99.0}, now)
     db.session.commit()
-    result = services.recommend_mentors(city(BLITAR), "wastewater", None, 10, now)
+    result = services.recommend_mentors(OPERATOR, city(BLITAR), "wastewater", None, 10, now)
     assert model_cache(app).builds == builds + 1
     assert "Blitar 99 %" in result["recommendations"][0]["reasons"][3]["text"]
 
@@ -223,7 +225,7 @@ def test_city_profile_lists_needs_its_practices_answer(profiles, city):
 # ---------------------------------------------------------------- cohort
 
 def all_need_ids() -> list[int]:
-    return [n.id for n in services.cohort_needs(services.CohortFilters())]
+    return [n.id for n in services.cohort_needs(OPERATOR, services.CohortFilters())]
 
 
 def test_cohort_pairs_every_need_it_can_and_beats_or_ties_greedy(profiles, make_user, now):
@@ -255,21 +257,21 @@ def test_cohort_respects_capacity_left_after_open_programmes(app, profiles, make
 
 
 def test_cohort_filters_by_topic_province_and_priority(profiles):
-    by_topic = services.cohort_needs(services.CohortFilters(topic="solid_waste"))
+    by_topic = services.cohort_needs(OPERATOR, services.CohortFilters(topic="solid_waste"))
     assert [n.city.code for n in by_topic] == [KENDARI]
-    by_province = services.cohort_needs(services.CohortFilters(province="35"))
+    by_province = services.cohort_needs(OPERATOR, services.CohortFilters(province="35"))
     assert [n.city.code for n in by_province] == [BLITAR]
-    by_priority = services.cohort_needs(services.CohortFilters(priority="medium"))
+    by_priority = services.cohort_needs(OPERATOR, services.CohortFilters(priority="medium"))
     assert [n.city.code for n in by_priority] == [JAYAPURA]
     with pytest.raises(ValidationError):
-        services.cohort_needs(services.CohortFilters(priority="urgent"))
+        services.cohort_needs(OPERATOR, services.CohortFilters(priority="urgent"))
 
 
 def test_only_facilitators_run_and_accept_cohorts(profiles, make_user, now):
     pokja = make_user("pokja", BLITAR)
     with pytest.raises(Forbidden):
         services.run_cohort(pokja, all_need_ids(), now)
-    need = cities.get_need(all_need_ids()[0])
+    need = get_need(all_need_ids()[0])
     with pytest.raises(Forbidden):
         services.accept_pair(pokja, need.id, KENDARI, now)
 
@@ -323,7 +325,7 @@ def test_a_change_made_by_another_process_is_seen(app, app_config, profiles, cit
     from matchmaker import create_app
     from matchmaker.cities.models import City, Practice
 
-    services.recommend_mentors(city(BLITAR), "wastewater", None, 10, now)
+    services.recommend_mentors(OPERATOR, city(BLITAR), "wastewater", None, 10, now)
     other = create_app(app_config)
     with other.app_context():
         jayapura = db.session.scalar(select(City).where(City.code == JAYAPURA))
@@ -333,7 +335,7 @@ def test_a_change_made_by_another_process_is_seen(app, app_config, profiles, cit
         db.session.remove()
         db.engine.dispose()
     db.session.commit()  # end this session's transaction, as the next request would
-    assert JAYAPURA in codes(services.recommend_mentors(city(BLITAR), "wastewater", None, 10, now))
+    assert JAYAPURA in codes(services.recommend_mentors(OPERATOR, city(BLITAR), "wastewater", None, 10, now))
 
 
 def test_cohort_sets_aside_needs_already_proposed_or_in_an_open_programme(

@@ -20,12 +20,12 @@ def need_id(title: str) -> int:
 
 
 @pytest.fixture
-def facilitator(login, make_user):
+def as_facilitator(login, make_user):
     return login(make_user("facilitator"))
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
-def test_facilitator_sees_ranked_mentors_with_reasons(client, facilitator, profiles, lang):
+def test_facilitator_sees_ranked_mentors_with_reasons(client, as_facilitator, profiles, lang):
     client.post(f"/lang/{lang}", data={"next": "/match"})
     page = client.get(f"/match?city={BLITAR}&topic=wastewater")
 
@@ -41,7 +41,7 @@ def test_facilitator_sees_ranked_mentors_with_reasons(client, facilitator, profi
     assert "cdn" not in html.lower()
 
 
-def test_starting_from_a_need_fills_city_topic_and_text(client, facilitator, profiles):
+def test_starting_from_a_need_fills_city_topic_and_text(client, as_facilitator, profiles):
     page = client.get(f"/match?need={need_id('Membangun IPAL komunal')}")
     assert page.status_code == 200
     assert 'id="from-need"' in page.text and "Membangun IPAL komunal" in page.text
@@ -50,7 +50,7 @@ def test_starting_from_a_need_fills_city_topic_and_text(client, facilitator, pro
     assert f'<option selected value="{JAYAPURA}">' in page.text
 
 
-def test_excluded_cities_are_listed_with_the_reason(client, facilitator, profiles, make_programme):
+def test_excluded_cities_are_listed_with_the_reason(client, as_facilitator, profiles, make_programme):
     make_programme(KENDARI, BLITAR, "wastewater")
     page = client.get(f"/match?city={BLITAR}&topic=wastewater")
     assert 'id="excluded"' in page.text
@@ -58,16 +58,16 @@ def test_excluded_cities_are_listed_with_the_reason(client, facilitator, profile
     assert f'data-code="{KENDARI}"' not in page.text
 
 
-def test_empty_result_says_so_plainly(client, facilitator, profiles):
+def test_empty_result_says_so_plainly(client, as_facilitator, profiles):
     page = client.get(f"/match?city={BLITAR}&topic=building")
     assert "Belum ada kota yang mencatat praktik tentang topik itu." in page.text
 
 
-def test_unknown_topic_is_a_400_page(client, facilitator, profiles):
+def test_unknown_topic_is_a_400_page(client, as_facilitator, profiles):
     assert client.get(f"/match?city={BLITAR}&topic=sewage").status_code == 400
 
 
-def test_create_programme_action_only_when_the_endpoint_exists(app, client, facilitator, profiles):
+def test_create_programme_action_only_when_the_endpoint_exists(app, client, as_facilitator, profiles):
     page = client.get(f"/match?need={need_id('Memulai L2T2 untuk ASN')}").text
     if "programmes.create_from_recommendation" in app.view_functions:
         assert 'name="practice_id"' in page and 'name="mentor" value="74.71"' in page
@@ -82,7 +82,7 @@ def test_pages_are_for_facilitators_only(client, login, make_user, profiles, pat
     assert client.get(path).status_code == 403
 
 
-def test_user_text_is_escaped(client, facilitator, profiles, make_user, city, now):
+def test_user_text_is_escaped(client, as_facilitator, profiles, make_user, city, now):
     cities.add_practice(make_user("facilitator"), city(MALANG), {
         "topic": "wastewater", "title": "<script>alert(1)</script> L2T2 ASN",
         "description": "L2T2 ASN IPLT", "maturity": "pilot"}, now)
@@ -119,13 +119,13 @@ def test_profile_section_is_absent_for_a_city_with_no_practices(profiles, make_u
     assert 'id="could-mentor"' not in city_section(make_user("facilitator"), city(JAYAPURA))
 
 
-def test_profile_page_includes_the_section(client, facilitator, profiles):
+def test_profile_page_includes_the_section(client, as_facilitator, profiles):
     page = client.get(f"/cities/{KENDARI}")
     assert page.status_code == 200
     assert 'id="could-mentor"' in page.text and "Memulai L2T2 untuk ASN" in page.text
 
 
-def test_cohort_page_proposes_pairs_and_totals(client, facilitator, profiles):
+def test_cohort_page_proposes_pairs_and_totals(client, as_facilitator, profiles):
     page = client.get("/match/cohort")
     assert page.status_code == 200 and page.text.count('name="need"') == 3
     ids = "&".join(f"need={n}" for n in db.session.scalars(select(Need.id)))
@@ -136,7 +136,7 @@ def test_cohort_page_proposes_pairs_and_totals(client, facilitator, profiles):
     assert "Kendari 91 % vs Blitar 78 %" in html
 
 
-def test_accepting_one_pair_then_all(client, facilitator, profiles):
+def test_accepting_one_pair_then_all(client, as_facilitator, profiles):
     blitar = need_id("Memulai L2T2 untuk ASN")
     jayapura = need_id("Membangun IPAL komunal")
     response = client.post("/match/cohort/accept", data={
@@ -158,7 +158,7 @@ def test_accepting_one_pair_then_all(client, facilitator, profiles):
     assert "sudah diusulkan" in page and 'id="proposals"' in page
 
 
-def test_accept_refusal_is_flashed_and_changes_nothing(client, facilitator, profiles):
+def test_accept_refusal_is_flashed_and_changes_nothing(client, as_facilitator, profiles):
     blitar = need_id("Memulai L2T2 untuk ASN")
     jayapura = need_id("Membangun IPAL komunal")
     response = client.post("/match/cohort/accept", data={
@@ -168,7 +168,7 @@ def test_accept_refusal_is_flashed_and_changes_nothing(client, facilitator, prof
     assert db.session.scalars(select(Programme)).all() == []
 
 
-def test_create_programme_button_posts_what_the_programmes_page_expects(app, client, facilitator,
+def test_create_programme_button_posts_what_the_programmes_page_expects(app, client, as_facilitator,
                                                                          profiles):
     if "programmes.create_from_recommendation" not in app.view_functions:
         pytest.skip("the programmes package does not offer the endpoint")

@@ -1,44 +1,34 @@
-"""Fixtures for the notes tests: a Kendari -> Blitar programme built directly with the models."""
+"""Fixtures for the notes tests: a running Kendari -> Blitar programme with six sessions from 2020."""
 
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
-
-from matchmaker.cities.services import get_city
-from matchmaker.extensions import db
-from matchmaker.programmes.models import Programme, ProgrammeSession, ProgrammeStatus
 
 FIRST_SESSION = datetime(2020, 1, 27, 2, 0, tzinfo=UTC)  # Monday 27 January 2020, 09:00 WIB
 
 
 @pytest.fixture
-def make_programme(app):
-    def make(mentor="74.71", mentee="35.72", topic="wastewater", status=ProgrammeStatus.ACTIVE,
-             sessions=6, first=FIRST_SESSION, facilitator=None):
-        programme = Programme(mentor=get_city(mentor), mentee=get_city(mentee), topic=topic,
-                              status=status, facilitator=facilitator)
-        db.session.add(programme)
-        for number in range(1, sessions + 1):
-            db.session.add(ProgrammeSession(
-                programme=programme, number=number, starts_at=first + timedelta(days=14 * (number - 1)),
-                timezone="Asia/Jakarta", uid=f"{uuid.uuid4()}@test"))
-        db.session.commit()
-        return programme
+def make_programme(make_programme):
+    """The root factory with the notes tests' defaults: active, six sessions held in 2020."""
+
+    def make(mentor="74.71", mentee="35.72", topic="wastewater", status="active", sessions=6,
+             first=FIRST_SESSION, facilitator=None):
+        return make_programme(mentor, mentee, topic, status=status, sessions=sessions, first=first,
+                              by=facilitator)
 
     return make
 
 
 @pytest.fixture
-def blitar_pokja(make_user):
-    return make_user("pokja", "35.72", name="Pokja Blitar")
+def blitar_pokja(pokja_blitar):
+    return pokja_blitar
 
 
 @pytest.fixture
-def kendari_pokja(make_user):
-    return make_user("pokja", "74.71", name="Pokja Kendari")
+def kendari_pokja(pokja_kendari):
+    return pokja_kendari
 
 
 @pytest.fixture
-def jayapura_pokja(make_user):
-    return make_user("pokja", "91.71", name="Pokja Jayapura")
+def jayapura_pokja(pokja_jayapura):
+    return pokja_jayapura

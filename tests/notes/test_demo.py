@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
+from matchmaker.access import OPERATOR
 from matchmaker.extensions import db
 from matchmaker.notes.demo import load_notes_demo
 from matchmaker.notes.models import ActionStatus, FollowUpAction, Lesson, SessionNote
@@ -37,7 +38,7 @@ def test_demo_notes_carry_the_three_lessons_and_are_idempotent(make_programme, m
     # Logged after each session, in 2020, by the demo users.
     notes = db.session.scalars(select(SessionNote))
     assert all(note.created_at.year == 2020 and note.author for note in notes)
-    assert [lesson.text for lesson in search_lessons(LessonFilters(q="advokasi"))] == [
+    assert [lesson.text for lesson in search_lessons(OPERATOR, LessonFilters(q="advokasi"))] == [
         lessons["improved_consensus"].text]
 
 

@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from matchmaker.access import OPERATOR
 from matchmaker.extensions import db
 from matchmaker.notes import search, services
 from matchmaker.notes.search import LessonFilters
@@ -35,32 +36,33 @@ def _texts(found) -> list[str]:
 
 
 def test_a_word_of_the_lesson_finds_it(lessons):
-    assert _texts(search.search_lessons(LessonFilters(q="advokasi"))) == [LESSONS[0][0]]
+    assert _texts(search.search_lessons(OPERATOR, LessonFilters(q="advokasi"))) == [LESSONS[0][0]]
 
 
 def test_every_query_word_must_match(lessons):
-    assert _texts(search.search_lessons(LessonFilters(q="uji coba instruksi"))) == [LESSONS[2][0]]
-    assert search.search_lessons(LessonFilters(q="advokasi sampah")) == []
+    assert _texts(search.search_lessons(OPERATOR, LessonFilters(q="uji coba instruksi"))) == [LESSONS[2][0]]
+    assert search.search_lessons(OPERATOR, LessonFilters(q="advokasi sampah")) == []
 
 
 def test_inflected_and_partial_words_match(lessons):
     # "diperkuat" and "memperkuat" share the Sastrawi stem "kuat"; "advok" is a prefix.
-    assert _texts(search.search_lessons(LessonFilters(q="diperkuat"))) == [LESSONS[2][0]]
-    assert _texts(search.search_lessons(LessonFilters(q="ADVOK"))) == [LESSONS[0][0]]
+    assert _texts(search.search_lessons(OPERATOR, LessonFilters(q="diperkuat"))) == [LESSONS[2][0]]
+    assert _texts(search.search_lessons(OPERATOR, LessonFilters(q="ADVOK"))) == [LESSONS[0][0]]
 
 
 def test_a_word_in_several_lessons_finds_them_all(lessons):
-    found = _texts(search.search_lessons(LessonFilters(q="asn")))
+    found = _texts(search.search_lessons(OPERATOR, LessonFilters(q="asn")))
     assert set(found) == {LESSONS[1][0], LESSONS[2][0]}
 
 
 def test_filters_by_topic_outcome_city_and_year(lessons):
-    assert _texts(search.search_lessons(LessonFilters(topic="governance"))) == [LESSONS[0][0]]
-    assert _texts(search.search_lessons(LessonFilters(q="asn", outcome="new_action"))) == [LESSONS[1][0]]
-    assert _texts(search.search_lessons(LessonFilters(city="91.71"))) == [BANK]
-    assert len(search.search_lessons(LessonFilters(city="35.72"))) == 4
-    assert len(search.search_lessons(LessonFilters(year=2020))) == 3
-    assert _texts(search.search_lessons(LessonFilters(year=2023))) == [BANK]
+    assert _texts(search.search_lessons(OPERATOR, LessonFilters(topic="governance"))) == [LESSONS[0][0]]
+    found = search.search_lessons(OPERATOR, LessonFilters(q="asn", outcome="new_action"))
+    assert _texts(found) == [LESSONS[1][0]]
+    assert _texts(search.search_lessons(OPERATOR, LessonFilters(city="91.71"))) == [BANK]
+    assert len(search.search_lessons(OPERATOR, LessonFilters(city="35.72"))) == 4
+    assert len(search.search_lessons(OPERATOR, LessonFilters(year=2020))) == 3
+    assert _texts(search.search_lessons(OPERATOR, LessonFilters(year=2023))) == [BANK]
     assert search.lesson_years() == [2023, 2020]
     assert {c.code for c in search.lesson_cities()} == {"91.71", "35.72", "74.71"}
 
@@ -69,16 +71,16 @@ def test_an_edited_lesson_is_found_by_its_new_words_only(lessons, blitar_pokja):
     lesson = lessons[LESSONS[1][0]]
     services.edit_lesson(blitar_pokja, lesson, {"text": "Pelanggan pertama adalah pegawai negeri"}, NOW)
     db.session.commit()
-    assert _texts(search.search_lessons(LessonFilters(q="pegawai"))) == [lesson.text]
-    assert _texts(search.search_lessons(LessonFilters(q="lumpur"))) == []
+    assert _texts(search.search_lessons(OPERATOR, LessonFilters(q="pegawai"))) == [lesson.text]
+    assert _texts(search.search_lessons(OPERATOR, LessonFilters(q="lumpur"))) == []
     # Words kept across an edit stay indexed once.
     services.edit_lesson(blitar_pokja, lesson, {"text": "Pelanggan pertama adalah pegawai daerah"}, NOW)
     db.session.commit()
-    assert _texts(search.search_lessons(LessonFilters(q="pegawai daerah"))) == [lesson.text]
+    assert _texts(search.search_lessons(OPERATOR, LessonFilters(q="pegawai daerah"))) == [lesson.text]
 
 
 def test_similar_lessons_share_words(lessons):
-    similar = search.similar_lessons(lessons[LESSONS[1][0]])
+    similar = search.similar_lessons(OPERATOR, lessons[LESSONS[1][0]])
     assert [lesson.text for lesson, _score in similar][0] == LESSONS[2][0]
     assert all(0 < score <= 1 for _lesson, score in similar)
     assert BANK not in [lesson.text for lesson, _s in similar]

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from matchmaker.errors import Conflict, Forbidden, ValidationError
 from matchmaker.extensions import db
-from matchmaker.notes import services
+from matchmaker.notes import queries, services
 from matchmaker.notes.models import (
     ActionRevision,
     ActionStatus,
@@ -199,13 +199,13 @@ def test_summary_counts_sessions_with_notes_and_open_and_overdue_actions(make_pr
          actions=[{"text": "d", "owner_city": "35.72", "due": "2020-02-01", "status": "done"}])
     # 10 Feb 2020 17:30 UTC is 00:30 on the 11th in Blitar (WIB) and 01:30 in Kendari (WITA).
     now = datetime(2020, 2, 10, 17, 30, tzinfo=UTC)
-    summary = services.notes_summary([programme.id, other.id], now)
+    summary = queries.notes_summary([programme.id, other.id], now)
     assert summary[programme.id] == {"sessions_with_notes": {programme.sessions[0].id,
                                                              programme.sessions[1].id},
                                      "open_actions": 3, "overdue_actions": 1}
     assert summary[other.id] == {"sessions_with_notes": set(), "open_actions": 0, "overdue_actions": 0}
-    assert services.session_has_notes(programme.sessions[1].id)
-    assert not services.session_has_notes(programme.sessions[2].id)
+    assert queries.session_has_notes(programme.sessions[1].id)
+    assert not queries.session_has_notes(programme.sessions[2].id)
 
 
 def test_due_actions_lists_open_actions_of_live_programmes(make_programme, blitar_pokja):
@@ -214,7 +214,7 @@ def test_due_actions_lists_open_actions_of_live_programmes(make_programme, blita
         {"text": "a", "owner_city": "35.72", "due": "2020-02-10"},
         {"text": "b", "owner_city": "74.71", "due": "2020-02-10", "status": "done"},
         {"text": "c", "owner_city": "35.72", "due": "2020-02-11"}])
-    assert services.due_actions(date(2020, 2, 10)) == [logged.actions[0]]
+    assert queries.due_actions(date(2020, 2, 10)) == [logged.actions[0]]
     programme.status = ProgrammeStatus.CANCELLED
     db.session.commit()
-    assert services.due_actions(date(2020, 2, 10)) == []
+    assert queries.due_actions(date(2020, 2, 10)) == []

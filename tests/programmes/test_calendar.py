@@ -3,10 +3,12 @@
 import warnings
 from datetime import UTC, datetime
 
+import pytest
 from icalendar import Calendar
 
+from matchmaker.errors import NotFound
 from matchmaker.extensions import db
-from matchmaker.programmes import services
+from matchmaker.programmes import calendar, sessions
 from matchmaker.programmes.calendar import feed_calendar, session_calendar, session_to_ical_event
 
 
@@ -65,7 +67,7 @@ def test_file_parses_in_the_independent_ics_package_with_the_same_times(planned)
 def test_reschedule_keeps_uid_and_sequence_rises_in_the_file(planned, facilitator, now):
     session = planned.sessions[0]
     before = _events(session_calendar(session))[0]
-    services.update_session(facilitator, session, now, starts_at="2027-01-04T13:00")
+    sessions.update_session(facilitator, session, now, starts_at="2027-01-04T13:00")
     db.session.commit()
     after = _events(session_calendar(session))[0]
     assert str(after["UID"]) == str(before["UID"])
@@ -75,7 +77,7 @@ def test_reschedule_keeps_uid_and_sequence_rises_in_the_file(planned, facilitato
 
 def test_cancelled_session_is_status_cancelled(planned, facilitator, now):
     session = planned.sessions[1]
-    services.cancel_session(facilitator, session, now, "Banjir")
+    sessions.cancel_session(facilitator, session, now, "Banjir")
     event = session_to_ical_event(session)
     assert str(event["STATUS"]) == "CANCELLED"
     assert int(event["SEQUENCE"]) == 1
@@ -94,8 +96,8 @@ def test_feed_holds_every_session(planned):
 
 def test_subscription_feed_needs_the_token_and_stops_when_revoked(client, planned, pokja_blitar,
                                                                    pokja_jayapura):
-    token = services.create_calendar_token(pokja_blitar)
-    other = services.create_calendar_token(pokja_jayapura)
+    token = calendar.create_calendar_token(pokja_blitar)
+    other = calendar.create_calendar_token(pokja_jayapura)
     db.session.commit()
     response = client.get(f"/calendar/{token}.ics")
     assert response.status_code == 200
@@ -103,7 +105,7 @@ def test_subscription_feed_needs_the_token_and_stops_when_revoked(client, planne
     assert len(_events(response.data)) == 6
     assert _events(client.get(f"/calendar/{other}.ics").data) == []
     assert client.get("/calendar/not-a-real-token-at-all-xxxx.ics").status_code == 404
-    services.revoke_calendar_token(pokja_blitar)
+    calendar.revoke_calendar_token(pokja_blitar)
     db.session.commit()
     assert client.get(f"/calendar/{token}.ics").status_code == 404
 
@@ -119,3 +121,12 @@ def test_calendar_token_page_creates_and_revokes(client, login, pokja_blitar):
     client.post("/calendar/token", data={"action": "revoke"})
     db.session.refresh(pokja_blitar)
     assert pokja_blitar.calendar_token is None
+
+
+def test_calendar_token_can_be_created_and_revoked(pokja_blitar):
+    token = calendar.create_calendar_token(pokja_blitar)
+    assert calendar.user_for_calendar_token(token) == pokja_blitar
+    assert calendar.create_calendar_token(pokja_blitar) != token
+    calendar.revoke_calendar_token(pokja_blitar)
+    with pytest.raises(NotFound):
+        calendar.user_for_calendar_token(token)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from matchmaker.demo import load_demo
 from matchmaker.extensions import db
-from matchmaker.programmes import services
+from matchmaker.programmes import queries
 from matchmaker.programmes.demo import demo_programme_2020, demo_programme_current
 from matchmaker.programmes.models import Programme, ProgrammeSession, ProgrammeStatus, SessionStatus
 from matchmaker.timeutils import labelled_times
@@ -49,7 +49,7 @@ def test_demo_kendari_pokja_sees_the_next_session(app, now):
     from matchmaker.auth.services import get_user_by_email
 
     kendari = get_user_by_email("pokja.kendari@demo.id")
-    upcoming = services.upcoming_sessions(kendari, now)
+    upcoming = queries.upcoming_sessions(kendari, now)
     assert upcoming and upcoming[0].programme == demo_programme_current()
 
 

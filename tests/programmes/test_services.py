@@ -1,15 +1,16 @@
-"""Programme lifecycle, access and the series planner, called as the pages and the API call them."""
+"""Programme lifecycle: propose, answer, agree, activate, complete, cancel."""
 
-from datetime import UTC, datetime, timedelta
+import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from matchmaker.auth.models import User
 from matchmaker.errors import Conflict, Forbidden, ValidationError
 from matchmaker.extensions import db
-from matchmaker.programmes import services
-from matchmaker.programmes.models import Programme, ProgrammeSession, ProgrammeStatus, SessionStatus
-from matchmaker.timeutils import labelled_times
+from matchmaker.programmes import access, queries, services, sessions
+from matchmaker.programmes.models import Programme, ProgrammeStatus, SessionStatus
 
 
 def _count(model) -> int:
@@ -63,7 +64,7 @@ def test_both_cities_accepting_makes_it_agreed(make_programme, pokja_kendari, po
     programme = make_programme()
     services.respond_to_proposal(pokja_kendari, programme, True, now)
     assert programme.status == ProgrammeStatus.PROPOSED
-    assert [c.code for c in services.waiting_for(programme)] == ["35.72"]
+    assert [c.code for c in queries.waiting_for(programme)] == ["35.72"]
     services.respond_to_proposal(pokja_blitar, programme, True, now)
     assert programme.status == ProgrammeStatus.AGREED
     assert programme.agreed_at == now
@@ -84,8 +85,8 @@ def test_pokja_of_an_unrelated_city_cannot_answer_or_read(make_programme, pokja_
     with pytest.raises(Forbidden):
         services.respond_to_proposal(pokja_jayapura, programme, True, now)
     with pytest.raises(Forbidden):
-        services.ensure_participant(pokja_jayapura, programme)
-    assert services.list_programmes(pokja_jayapura) == []
+        access.ensure_participant(pokja_jayapura, programme)
+    assert queries.list_programmes(pokja_jayapura) == []
 
 
 def test_facilitator_records_an_agreement_made_elsewhere(make_programme, facilitator, now):
@@ -95,148 +96,6 @@ def test_facilitator_records_an_agreement_made_elsewhere(make_programme, facilit
     assert programme.agreement_note == "Rapat 10 Januari"
     with pytest.raises(Conflict):
         services.record_agreement(facilitator, programme, now)
-
-
-def test_viewers_see_no_programme(make_programme, make_user):
-    make_programme()
-    assert services.list_programmes(make_user("viewer")) == []
-
-
-def test_series_starts_at_nine_jakarta_stored_as_two_utc(make_programme, facilitator, now):
-    programme = make_programme(agreed=True)
-    planned = services.plan_series(facilitator, programme, 6, "2027-01-04T09:00", now,
-                                   timezone="Asia/Jakarta", interval_days=14)
-    first = planned.sessions[0]
-    assert first.starts_at == datetime(2027, 1, 4, 2, 0, tzinfo=UTC)
-    assert labelled_times(first.starts_at, programme.zones) == "09:00 WIB / 10:00 WITA"
-    assert [s.starts_at - first.starts_at for s in planned.sessions] == [
-        timedelta(days=14 * i) for i in range(6)]
-    assert [s.number for s in planned.sessions] == [1, 2, 3, 4, 5, 6]
-    assert planned.sessions[3].agenda == "Pembiayaan dan tarif"
-    assert len({s.uid for s in planned.sessions}) == 6
-    db.session.commit()
-    stored = db.session.get(ProgrammeSession, first.id)
-    db.session.expire_all()
-    assert stored.starts_at == datetime(2027, 1, 4, 2, 0, tzinfo=UTC)
-    assert services.session_local_times(stored) == {"35.72": "09:00 WIB", "74.71": "10:00 WITA"}
-
-
-def test_series_zone_defaults_to_the_mentee(make_programme, facilitator, now):
-    # Blitar mentors Kendari here: the mentee is in WITA, so 09:00 means 01:00 UTC.
-    programme = make_programme(mentor="35.72", mentee="74.71")
-    planned = services.plan_series(facilitator, programme, 1, "2027-01-04T09:00", now)
-    assert planned.sessions[0].starts_at == datetime(2027, 1, 4, 1, 0, tzinfo=UTC)
-    assert planned.sessions[0].timezone == "Asia/Makassar"
-
-
-def test_agendas_are_editable(make_programme, facilitator, now):
-    programme = make_programme()
-    planned = services.plan_series(facilitator, programme, 3, "2027-01-04T09:00", now,
-                                   agendas=["Kenalan", "", "Kunjungan lapangan virtual"])
-    assert [s.agenda for s in planned.sessions] == [
-        "Kenalan", "Praktik secara mendalam", "Kunjungan lapangan virtual"]
-
-
-@pytest.mark.parametrize("kwargs,field", [
-    ({"count": 0}, "count"), ({"count": 25}, "count"), ({"count": "six"}, "count"),
-    ({"timezone": "Asia/Atlantis"}, "timezone"), ({"first_start": "27/01/2027"}, "first_start"),
-    ({"duration_minutes": 0}, "duration_minutes"), ({"meeting_url": "javascript:alert(1)"}, "meeting_url"),
-    ({"interval_days": 0}, "interval_days"),
-])
-def test_bad_series_input_is_refused_and_changes_nothing(make_programme, facilitator, now, kwargs, field):
-    programme = make_programme()
-    args = {"count": 6, "first_start": "2027-01-04T09:00", **kwargs}
-    count, first = args.pop("count"), args.pop("first_start")
-    with pytest.raises(ValidationError) as caught:
-        services.plan_series(facilitator, programme, count, first, now, **args)
-    assert caught.value.field == field
-    db.session.rollback()
-    assert _count(ProgrammeSession) == 0
-
-
-def test_past_start_is_refused_unless_recording_history(make_programme, facilitator, now):
-    programme = make_programme()
-    with pytest.raises(ValidationError):
-        services.plan_series(facilitator, programme, 6, "2020-01-27T09:00", now)
-    planned = services.plan_series(facilitator, programme, 6, "2020-01-27T09:00", now,
-                                   allow_past=True)
-    assert all(s.status == SessionStatus.HELD for s in planned.sessions)
-
-
-@pytest.mark.parametrize("close", ["cancel", "complete"])
-def test_planning_on_a_closed_programme_conflicts(make_programme, facilitator, now, close):
-    programme = make_programme(agreed=True)
-    if close == "cancel":
-        services.cancel_programme(facilitator, programme, "Tidak jadi", now)
-    else:
-        services.complete_programme(facilitator, programme, "none", now)
-    with pytest.raises(Conflict):
-        services.plan_series(facilitator, programme, 6, "2027-01-04T09:00", now)
-
-
-def test_pokja_cannot_plan(make_programme, pokja_blitar, now):
-    programme = make_programme()
-    with pytest.raises(Forbidden):
-        services.plan_series(pokja_blitar, programme, 6, "2027-01-04T09:00", now)
-
-
-def test_reschedule_keeps_uid_and_raises_sequence(planned, facilitator, now):
-    session = planned.sessions[1]
-    uid = session.uid
-    services.update_session(facilitator, session, now, starts_at="2027-01-19T13:30")
-    assert session.uid == uid
-    assert session.sequence == 1
-    assert session.starts_at == datetime(2027, 1, 19, 6, 30, tzinfo=UTC)
-    services.update_session(facilitator, session, now, agenda="Agenda baru")
-    assert session.sequence == 2
-    services.update_session(facilitator, session, now, agenda="Agenda baru")
-    assert session.sequence == 2  # nothing changed, nothing to tell calendars
-
-
-def test_reschedule_into_the_past_is_refused(planned, facilitator, now):
-    with pytest.raises(ValidationError):
-        services.update_session(facilitator, planned.sessions[0], now, starts_at="2020-01-01T09:00")
-
-
-def test_cancel_session_marks_it_and_raises_sequence(planned, facilitator, now):
-    session = planned.sessions[2]
-    services.cancel_session(facilitator, session, now, "Libur nasional")
-    assert session.status == SessionStatus.CANCELLED
-    assert session.sequence == 1
-    with pytest.raises(Conflict):
-        services.cancel_session(facilitator, session, now)
-    with pytest.raises(Conflict):
-        services.update_session(facilitator, session, now, agenda="x")
-
-
-def test_added_session_is_numbered_after_the_series(planned, facilitator, now):
-    added = services.add_session(facilitator, planned, "2027-04-01T09:00", now, agenda="Bonus")
-    assert added.sessions[0].number == 7
-    assert added.sessions[0].agenda == "Bonus"
-
-
-def test_overlap_with_another_session_of_either_city_warns(planned, make_programme, facilitator, now):
-    # Blitar also mentors Jayapura; a session at the same instant is allowed but flagged.
-    other = make_programme(mentor="35.72", mentee="91.71", topic="solid_waste")
-    result = services.plan_series(facilitator, other, 1, "2027-01-04T12:00", now,
-                                  timezone="Asia/Jayapura")
-    assert result.sessions[0].starts_at == datetime(2027, 1, 4, 3, 0, tzinfo=UTC)
-    assert len(result.warnings) == 1
-    assert planned.display_title in result.warnings[0]
-    # A session that ends right as another starts (07:30–09:00 WIB, then 09:00) is no overlap.
-    touching = services.add_session(facilitator, planned, "2027-01-04T07:30", now)
-    assert touching.warnings == []
-
-
-def test_every_plan_move_and_cancel_syncs_reminders(planned, facilitator, now, monkeypatch):
-    calls = []
-    monkeypatch.setattr(services, "sync_session_reminders",
-                        lambda session, at: calls.append((session.id, session.sequence, at)))
-    session = planned.sessions[0]
-    services.update_session(facilitator, session, now, starts_at="2027-01-05T09:00")
-    services.cancel_session(facilitator, session, now)
-    added = services.add_session(facilitator, planned, "2027-05-01T09:00", now)
-    assert calls == [(session.id, 1, now), (session.id, 2, now), (added.sessions[0].id, 0, now)]
 
 
 def test_first_held_session_makes_the_programme_active(planned, pokja_blitar, now):
@@ -272,27 +131,6 @@ def test_cancel_programme_needs_a_reason_and_cancels_planned_sessions(planned, f
     assert {s.sequence for s in planned.sessions} == {1}
 
 
-def test_pokja_sees_their_next_session(planned, pokja_kendari, pokja_jayapura, now):
-    upcoming = services.upcoming_sessions(pokja_kendari, now)
-    assert upcoming[0] == planned.sessions[0]
-    assert services.upcoming_sessions(pokja_jayapura, now) == []
-
-
-def test_city_programmes_lists_agreed_to_completed_only(make_programme, planned, kendari, blitar):
-    make_programme(mentor="35.72", mentee="74.71")  # proposed: not on the profile yet
-    assert services.city_programmes(blitar) == [planned]
-    assert services.city_programmes(kendari) == [planned]
-
-
-def test_calendar_token_can_be_created_and_revoked(pokja_blitar):
-    token = services.create_calendar_token(pokja_blitar)
-    assert services.user_for_calendar_token(token) == pokja_blitar
-    assert services.create_calendar_token(pokja_blitar) != token
-    services.revoke_calendar_token(pokja_blitar)
-    with pytest.raises(Exception):  # noqa: B017
-        services.user_for_calendar_token(token)
-
-
 def test_partial_unique_index_backs_the_duplicate_check(make_programme, facilitator, now, monkeypatch):
     first = make_programme()
     monkeypatch.setattr(services, "open_programme_for", lambda *args: None)  # a racing request
@@ -305,6 +143,83 @@ def test_partial_unique_index_backs_the_duplicate_check(make_programme, facilita
 def test_declining_cancels_sessions_planned_ahead_of_the_answer(make_programme, facilitator,
                                                                  pokja_blitar, now):
     programme = make_programme()
-    services.plan_series(facilitator, programme, 2, "2027-01-04T09:00", now)
+    sessions.plan_series(facilitator, programme, 2, "2027-01-04T09:00", now)
     services.respond_to_proposal(pokja_blitar, programme, False, now, "Belum prioritas")
     assert {(s.status, s.sequence) for s in programme.sessions} == {(SessionStatus.CANCELLED, 1)}
+
+
+def _race(app, *actions):
+    """Run each action in its own thread and app context (its own database session) at once."""
+    barrier = threading.Barrier(len(actions))
+    outcomes = []
+
+    def run(action):
+        with app.app_context():
+            try:
+                action(barrier)
+                db.session.commit()
+                outcomes.append("ok")
+            except Conflict:
+                db.session.rollback()
+                outcomes.append("conflict")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return sorted(outcomes)
+
+
+def test_a_cancel_and_a_decline_at_the_same_moment_exactly_one_wins(app, make_programme, facilitator,
+                                                                     pokja_blitar, now):
+    programme_id = make_programme().id
+    facilitator_id, pokja_id = facilitator.id, pokja_blitar.id
+
+    def cancel(barrier):
+        programme = db.session.get(Programme, programme_id)
+        actor = db.session.get(User, facilitator_id)
+        barrier.wait()
+        services.cancel_programme(actor, programme, "Dibatalkan PMU", now)
+
+    def decline(barrier):
+        programme = db.session.get(Programme, programme_id)
+        actor = db.session.get(User, pokja_id)
+        barrier.wait()
+        services.respond_to_proposal(actor, programme, False, now, "Belum siap")
+
+    assert _race(app, cancel, decline) == ["conflict", "ok"]
+    db.session.expire_all()
+    assert db.session.get(Programme, programme_id).status in (ProgrammeStatus.CANCELLED,
+                                                              ProgrammeStatus.DECLINED)
+
+
+def test_both_cities_accepting_at_the_same_moment_makes_it_agreed(app, make_programme, pokja_blitar,
+                                                                  pokja_kendari, now):
+    programme_id = make_programme().id
+    people = [pokja_blitar.id, pokja_kendari.id]
+
+    def accept(user_id):
+        def act(barrier):
+            programme = db.session.get(Programme, programme_id)
+            actor = db.session.get(User, user_id)
+            barrier.wait()
+            services.respond_to_proposal(actor, programme, True, now)
+        return act
+
+    assert _race(app, *(accept(uid) for uid in people)) == ["ok", "ok"]
+    db.session.expire_all()
+    assert db.session.get(Programme, programme_id).status == ProgrammeStatus.AGREED
+
+
+def test_a_pokja_cannot_mark_a_session_of_a_proposal_held(make_programme, plan_sessions, pokja_blitar,
+                                                          pokja_kendari, now):
+    programme = make_programme()
+    [session] = plan_sessions(programme, now - timedelta(days=1), now, count=1)
+    with pytest.raises(Conflict):
+        services.mark_session_held(pokja_kendari, session, now)
+    assert programme.status == ProgrammeStatus.PROPOSED
+    services.respond_to_proposal(pokja_blitar, programme, False, now, "Belum prioritas")
+    assert programme.status == ProgrammeStatus.DECLINED

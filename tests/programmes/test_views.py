@@ -1,7 +1,5 @@
 """Programme pages: list with the next session, programme timeline, forms, dashboard, report, CSV."""
 
-import csv
-import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,7 +7,7 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.notes import services as notes
-from matchmaker.programmes import services
+from matchmaker.programmes import sessions
 from matchmaker.programmes.models import Programme, ProgrammeSession, ProgrammeStatus, SessionStatus
 from matchmaker.timeutils import utcnow
 
@@ -37,6 +35,7 @@ def test_pokja_sees_their_next_session_in_their_own_local_time_first(client, log
     assert "Baseline dan diagnosis" in box
 
 
+
 def test_list_shows_each_user_their_programmes(client, login, planned, make_programme,
                                                facilitator, pokja_jayapura, make_user):
     other = make_programme(mentor="35.72", mentee="91.71", topic="solid_waste")
@@ -51,6 +50,7 @@ def test_list_shows_each_user_their_programmes(client, login, planned, make_prog
     assert "programme-row" not in page
 
 
+
 def test_unrelated_pokja_and_viewers_get_403_on_the_programme(client, login, planned, pokja_jayapura,
                                                              make_user):
     session = planned.sessions[0]
@@ -63,6 +63,7 @@ def test_unrelated_pokja_and_viewers_get_403_on_the_programme(client, login, pla
                      f"/programmes/{planned.id}/series"):
             assert client.post(path, data={}).status_code == 403, path
     assert planned.sessions[0].status == SessionStatus.PLANNED
+
 
 
 def test_pokja_accepts_from_the_programme_page(client, login, make_programme, pokja_blitar,
@@ -81,12 +82,14 @@ def test_pokja_accepts_from_the_programme_page(client, login, make_programme, po
     assert programme.status == ProgrammeStatus.AGREED
 
 
+
 def test_pokja_declines_with_a_reason(client, login, make_programme, pokja_kendari):
     programme = make_programme()
     login(pokja_kendari)
     client.post(f"/programmes/{programme.id}/decline", data={"reason": "Belum siap"})
     db.session.refresh(programme)
     assert programme.status == ProgrammeStatus.DECLINED
+
 
 
 def test_facilitator_plans_a_series_from_the_form(client, login, make_programme, facilitator):
@@ -105,6 +108,7 @@ def test_facilitator_plans_a_series_from_the_form(client, login, make_programme,
     assert "09:00 WIB / 10:00 WITA" in response.text  # facilitator reads WIB first, then WITA
 
 
+
 def test_bad_series_form_changes_nothing(client, login, make_programme, facilitator):
     programme = make_programme()
     login(facilitator)
@@ -118,6 +122,7 @@ def test_bad_series_form_changes_nothing(client, login, make_programme, facilita
         "interval_days": "14", "duration_minutes": "90"}, follow_redirects=True)
     assert "sudah lewat" in past.text
     assert _count(ProgrammeSession) == 0
+
 
 
 def test_reschedule_and_cancel_from_the_page(client, login, planned, facilitator):
@@ -135,6 +140,7 @@ def test_reschedule_and_cancel_from_the_page(client, login, planned, facilitator
     assert session.status == SessionStatus.CANCELLED and session.sequence == 2
 
 
+
 def test_create_from_recommendation(client, login, facilitator, kendari, blitar):
     login(facilitator)
     practice = kendari.practices[0] if kendari.practices else None
@@ -147,6 +153,7 @@ def test_create_from_recommendation(client, login, facilitator, kendari, blitar)
     again = client.post("/programmes/from-recommendation", data=data)
     assert again.location.endswith(f"/programmes/{programme.id}")  # the open one, not a second
     assert _count(Programme) == 1
+
 
 
 def test_new_programme_form(client, login, facilitator, pokja_blitar):
@@ -162,10 +169,11 @@ def test_new_programme_form(client, login, facilitator, pokja_blitar):
     assert db.session.scalar(select(Programme.title)) == "L2T2"
 
 
+
 def test_script_in_title_and_agenda_is_escaped_on_page_and_report(client, login, make_programme,
                                                                   facilitator, now):
     programme = make_programme(agreed=True, title=f"Judul {SCRIPT}")
-    services.plan_series(facilitator, programme, 1, "2027-01-04T09:00", now, agendas=[f"Agenda {SCRIPT}"])
+    sessions.plan_series(facilitator, programme, 1, "2027-01-04T09:00", now, agendas=[f"Agenda {SCRIPT}"])
     db.session.commit()
     login(facilitator)
     for path in (f"/programmes/{programme.id}", f"/programmes/{programme.id}/report", "/programmes",
@@ -173,6 +181,7 @@ def test_script_in_title_and_agenda_is_escaped_on_page_and_report(client, login,
         html = client.get(path).text
         assert SCRIPT not in html, path
     assert "&lt;script&gt;" in client.get(f"/programmes/{programme.id}/report").text
+
 
 
 def test_complete_with_outcome_shows_on_both_city_profiles(client, login, planned, facilitator,
@@ -192,34 +201,12 @@ def test_complete_with_outcome_shows_on_both_city_profiles(client, login, planne
         assert SCRIPT not in html
 
 
-def test_dashboard_puts_missing_notes_overdue_actions_and_waiting_first(
-        client, login, make_programme, facilitator, pokja_blitar):
-    now = utcnow()
-    past = make_programme(agreed=True)
-    services.plan_series(facilitator, past, 2, "2026-10-05T09:00", now, allow_past=True)
-    waiting = make_programme(mentor="35.72", mentee="91.71", topic="solid_waste")
-    db.session.commit()
-    first, second = past.sessions
-    notes.log_notes(pokja_blitar, first, "Catatan sesi 1", None, None,
-                    [{"text": "Susun draf perwali", "owner_city": "35.72", "due": "2026-10-30"}], now)
-    db.session.commit()
-    login(pokja_blitar)
-    assert client.get("/dashboard").status_code == 403
-    login(facilitator)
-    html = client.get("/dashboard").text
-    missing = html[html.index('id="missing-notes"'):html.index('id="overdue-actions"')]
-    assert f"#session-{second.id}" in missing and f"#session-{first.id}" not in missing
-    overdue = html[html.index('id="overdue-actions"'):html.index('id="waiting"')]
-    assert past.display_title in overdue
-    pending = html[html.index('id="waiting"'):html.index('id="upcoming"')]
-    assert waiting.display_title in pending and "Kota Blitar, Kota Jayapura" in pending
-
 
 def test_programme_page_links_notes_and_counts_actions(client, login, make_programme, facilitator,
                                                        pokja_blitar):
     now = utcnow()
     programme = make_programme(agreed=True)
-    services.plan_series(facilitator, programme, 1, "2026-10-05T09:00", now, allow_past=True)
+    sessions.plan_series(facilitator, programme, 1, "2026-10-05T09:00", now, allow_past=True)
     db.session.commit()
     notes.log_notes(pokja_blitar, programme.sessions[0], "Catatan", None, None,
                     [{"text": "Lapor", "owner_city": "35.72", "due": "2026-10-30"}], now)
@@ -230,27 +217,10 @@ def test_programme_page_links_notes_and_counts_actions(client, login, make_progr
     assert '<div class="fs-4" id="overdue-count">1</div>' in html
 
 
-def test_csv_exports(client, login, planned, facilitator, make_programme, now):
-    services.update_session(facilitator, planned.sessions[0], now, agenda="=HYPERLINK(\"x\")")
-    db.session.commit()
-    login(facilitator)
-    response = client.get(f"/programmes/{planned.id}/export.csv")
-    assert response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
-    assert len(rows) == 6
-    assert rows[0]["starts_at_utc"] == "2027-01-04T02:00:00Z"
-    assert rows[0]["local_35.72"] == "2027-01-04 09:00 WIB"
-    assert rows[0]["local_74.71"] == "2027-01-04 10:00 WITA"
-    assert rows[0]["agenda"].startswith("'=")  # no formula runs in a spreadsheet
-    make_programme(mentor="35.72", mentee="91.71", topic="solid_waste")
-    every = list(csv.DictReader(io.StringIO(client.get("/programmes/export.csv").text.lstrip("\ufeff"))))
-    assert len(every) == 2
-    assert {r["sessions_planned"] for r in every} == {"6", "0"}
-
 
 def test_mark_held_activates(client, login, make_programme, facilitator, pokja_kendari):
     programme = make_programme(agreed=True)
-    services.plan_series(facilitator, programme, 1, datetime(2026, 11, 2, 9, 0), utcnow(), allow_past=True)
+    sessions.plan_series(facilitator, programme, 1, datetime(2026, 11, 2, 9, 0), utcnow(), allow_past=True)
     db.session.commit()
     session = programme.sessions[0]
     session.status = SessionStatus.PLANNED
@@ -261,12 +231,13 @@ def test_mark_held_activates(client, login, make_programme, facilitator, pokja_k
     assert programme.status == ProgrammeStatus.ACTIVE
 
 
+
 def test_pokja_finds_recent_sessions_that_still_need_notes(client, login, make_programme,
                                                            facilitator, pokja_blitar):
     programme = make_programme(agreed=True)
     now = utcnow()
     start = (now.astimezone(ZoneInfo("Asia/Jakarta")) - timedelta(days=3)).replace(tzinfo=None)
-    services.plan_series(facilitator, programme, 1, start, now, allow_past=True)
+    sessions.plan_series(facilitator, programme, 1, start, now, allow_past=True)
     db.session.commit()
     session = programme.sessions[0]
     login(pokja_blitar)

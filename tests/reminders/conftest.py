@@ -5,8 +5,7 @@ import email
 import socket
 import threading
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email import policy
 
 import pytest
@@ -15,8 +14,8 @@ from sqlalchemy import select
 
 from matchmaker.cities.models import City
 from matchmaker.extensions import db
-from matchmaker.programmes.models import Programme, ProgrammeSession, ProgrammeStatus, SessionStatus
-from matchmaker.reminders.services import sync_session_reminders
+from matchmaker.programmes.models import Programme, ProgrammeSession
+from matchmaker.programmes.sessions import cancel_session, update_session
 
 KENDARI, BLITAR = "74.71", "35.72"
 
@@ -111,51 +110,38 @@ def _changed(user, **fields):
 
 
 @pytest.fixture
-def programme(people):
-    prog = Programme(mentor_city_id=city(KENDARI).id, mentee_city_id=city(BLITAR).id,
-                     topic="wastewater", title="L2T2 Kendari untuk Blitar",
-                     facilitator_id=people["facilitator"].id, status=ProgrammeStatus.ACTIVE)
-    db.session.add(prog)
-    db.session.commit()
-    return prog
+def programme(people, make_programme):
+    """The Kendari -> Blitar programme, agreed and running, planned by its facilitator."""
+    return make_programme(KENDARI, BLITAR, title="L2T2 Kendari untuk Blitar", status="active",
+                          by=people["facilitator"], at=datetime(2020, 1, 2, tzinfo=UTC))
 
 
 @pytest.fixture
-def plan_series(programme):
-    """Plan sessions like the programmes service does: rows, then sync, in one transaction."""
+def plan_series(programme, plan_sessions, people):
+    """Plan sessions through the planner (agenda with markup, to check escaping in e-mails)."""
 
     def plan(first_start: datetime, now: datetime, count: int = 2, interval_days: int = 14,
              prog: Programme | None = None) -> list[ProgrammeSession]:
-        prog = prog or programme
-        sessions = []
-        for number in range(1, count + 1):
-            s = ProgrammeSession(programme=prog, number=number, duration_minutes=90,
-                                 starts_at=first_start + timedelta(days=interval_days * (number - 1)),
-                                 timezone="Asia/Jakarta", meeting_url="https://meet.example.id/l2t2",
-                                 agenda=f"Agenda sesi {number} <b>penting</b>",
-                                 uid=f"session-{uuid.uuid4().hex}@matchmaker", sequence=0,
-                                 status=SessionStatus.PLANNED)
-            db.session.add(s)
-            db.session.flush()
-            sync_session_reminders(s, now)
-            sessions.append(s)
-        db.session.commit()
-        return sessions
+        return plan_sessions(prog or programme, first_start, now, count=count,
+                             interval_days=interval_days, by=people["facilitator"],
+                             timezone="Asia/Jakarta", meeting_url="https://meet.example.id/l2t2",
+                             duration_minutes=90,
+                             agendas=[f"Agenda sesi {n} <b>penting</b>" for n in range(1, count + 1)])
 
     return plan
 
 
+def _facilitator(session: ProgrammeSession):
+    return session.programme.facilitator
+
+
 def move(session: ProgrammeSession, starts_at: datetime, now: datetime) -> None:
-    session.starts_at = starts_at
-    session.sequence += 1
-    sync_session_reminders(session, now)
+    update_session(_facilitator(session), session, now, starts_at=starts_at, allow_past=True)
     db.session.commit()
 
 
 def cancel(session: ProgrammeSession, now: datetime) -> None:
-    session.status = SessionStatus.CANCELLED
-    session.sequence += 1
-    sync_session_reminders(session, now)
+    cancel_session(_facilitator(session), session, now)
     db.session.commit()
 
 

@@ -5,7 +5,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from matchmaker.extensions import db
-from matchmaker.programmes import services as programmes
+from matchmaker.programmes import sessions as programmes
 from tests.reminders.conftest import PLANNED_AT
 
 REMINDED = ["ani@blitar.example.id", "budi@blitar.example.id", "citra@kendari.example.id",

@@ -135,12 +135,12 @@ def test_moving_away_and_back_does_not_send_the_same_reminder_twice(app, smtp, p
 
 def test_a_failing_nudge_planner_does_not_hold_back_session_reminders(
         app, smtp, people, plan_series, monkeypatch):
-    from matchmaker.reminders import nudges
+    from matchmaker.reminders import planning
 
     def broken(now):
         raise RuntimeError("bug in a nudge")
 
-    monkeypatch.setattr(nudges, "plan_nudges", broken)
+    monkeypatch.setattr(planning, "plan_nudges", broken)
     plan_series(FIRST, PLANNED_AT, count=1)
     assert send_due_reminders(FIRST - timedelta(hours=24)).sent == 4
 

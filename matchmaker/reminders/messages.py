@@ -1,125 +1,32 @@
-"""Reminder e-mails: building them (language, zones, invite) and handing them to SMTP or the outbox."""
+"""Reminder e-mails: subject, bodies in the recipient's language and zone, and the calendar part."""
 
-import contextlib
-import logging
-import os
-import smtplib
-import ssl
-import tempfile
 from datetime import datetime
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import escape
 
-from matchmaker.auth.services import create_password_link
+from matchmaker.auth.services import create_password_link, set_password_url
 from matchmaker.extensions import db
 from matchmaker.notes.models import FollowUpAction
 from matchmaker.programmes.calendar import session_calendar
 from matchmaker.programmes.models import Programme, ProgrammeSession
-from matchmaker.reminders import nudges, services
+from matchmaker.reminders.checks import digest_for
 from matchmaker.reminders.models import Reminder, ReminderKind
 from matchmaker.timeutils import labelled_times
 
-log = logging.getLogger(__name__)
 
-
-class TransportError(Exception):
-    """Sending failed; `permanent` failures (5xx, refused recipient) are not retried."""
-
-    def __init__(self, message: str, permanent: bool = False, connection: bool = False):
-        super().__init__(message)
-        self.permanent = permanent
-        self.connection = connection
-
-
-# ---------------------------------------------------------------- transports
-
-class OutboxTransport:
-    """No SMTP server configured: each message becomes MAIL_OUTBOX_DIR/reminder-<id>.eml."""
-
-    def __init__(self, directory: str):
-        self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
-
-    def send(self, message: EmailMessage, reminder_id: int) -> None:
-        target = self.directory / f"reminder-{reminder_id}.eml"
-        # Written whole then renamed, so a reader (or a crash) never sees half a message.
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".eml")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(message.as_bytes())
-            os.replace(tmp, target)
-        except OSError as error:
-            Path(tmp).unlink(missing_ok=True)
-            raise TransportError(f"outbox: {error}") from error
-
-    def close(self) -> None:
-        pass
-
-
-class SmtpTransport:
-    """One SMTP connection per sweep, opened on the first message, reopened once if dropped."""
-
-    def __init__(self, config):
-        self.host = config["MAIL_SERVER"]
-        self.port = config["MAIL_PORT"]
-        self.use_tls = config["MAIL_USE_TLS"]
-        self.username = config["MAIL_USERNAME"]
-        self.password = config["MAIL_PASSWORD"]
-        self.timeout = config["MAIL_TIMEOUT"]
-        self.conn: smtplib.SMTP | None = None
-
-    def _connect(self) -> smtplib.SMTP:
-        try:
-            conn = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-            if self.use_tls:
-                conn.starttls(context=ssl.create_default_context())
-            if self.username:
-                conn.login(self.username, self.password)
-        except (OSError, smtplib.SMTPException) as error:
-            raise TransportError(f"cannot connect to {self.host}:{self.port}: {error}",
-                                 connection=True) from error
-        return conn
-
-    def send(self, message: EmailMessage, reminder_id: int) -> None:
-        for retry in (False, True):
-            if self.conn is None:
-                self.conn = self._connect()
-            try:
-                self.conn.send_message(message)
-                return
-            except smtplib.SMTPServerDisconnected as error:
-                self.conn = None
-                if retry:
-                    raise TransportError(f"server disconnected: {error}", connection=True) from error
-            except smtplib.SMTPRecipientsRefused as error:
-                raise TransportError(f"recipient refused: {error.recipients}", permanent=True) from error
-            except smtplib.SMTPResponseException as error:
-                raise TransportError(f"{error.smtp_code} {error.smtp_error!r}",
-                                     permanent=500 <= error.smtp_code < 600) from error
-            except (OSError, smtplib.SMTPException) as error:
-                self.close()
-                raise TransportError(str(error) or type(error).__name__, connection=True) from error
-
-    def close(self) -> None:
-        if self.conn is not None:
-            with contextlib.suppress(OSError, smtplib.SMTPException):
-                self.conn.quit()
-            self.conn = None
-
-
-def open_transport(config):
-    """SMTP when MAIL_SERVER is set, else the local outbox folder."""
-    if config.get("MAIL_SERVER"):
-        return SmtpTransport(config)
-    return OutboxTransport(config["MAIL_OUTBOX_DIR"])
+def lead_label(minutes: int) -> str:
+    if minutes % 1440 == 0:
+        return ngettext("%(num)d hari", "%(num)d hari", minutes // 1440)
+    if minutes % 60 == 0:
+        return ngettext("%(num)d jam", "%(num)d jam", minutes // 60)
+    return ngettext("%(num)d menit", "%(num)d menit", minutes)
 
 
 # ---------------------------------------------------------------- the invite
@@ -153,7 +60,7 @@ def _session_context(session: ProgrammeSession, user, lang: str, cache: dict) ->
 def _subject(row: Reminder, ctx: dict) -> str:
     if row.kind == ReminderKind.SESSION:
         return _("Pengingat (%(lead)s lagi): Sesi %(n)d %(title)s, %(day)s %(times)s",
-                 lead=services.lead_label(row.lead_minutes), n=ctx["session"].number,
+                 lead=lead_label(row.lead_minutes), n=ctx["session"].number,
                  title=ctx["title"], day=ctx["day"], times=ctx["times"])
     if row.kind == ReminderKind.CANCELLED:
         return _("Dibatalkan: Sesi %(n)d %(title)s, %(day)s %(times)s", n=ctx["session"].number,
@@ -184,18 +91,17 @@ def build_message(row: Reminder, now: datetime, cache: dict | None = None) -> Em
         if row.session is not None:
             ctx.update(_session_context(row.session, user, lang, cache))
         if row.kind == ReminderKind.SESSION:
-            ctx["lead"] = services.lead_label(row.lead_minutes)
+            ctx["lead"] = lead_label(row.lead_minutes)
         if row.kind == ReminderKind.ACTION_DUE:
             from_db = db.session.get(FollowUpAction, row.action_id)
             ctx["action"] = from_db
             ctx["due_day"] = format_date(from_db.due_on, format="full", locale=lang)
         if row.kind == ReminderKind.ACCOUNT:
             # A fresh one-time link at send time: the outbox never holds a usable token.
-            token = create_password_link(user, now)
-            ctx["link"] = f"{ctx['base_url']}/set-password/{token}"
+            ctx["link"] = set_password_url(create_password_link(user, now))
             ctx["valid_hours"] = config["SET_PASSWORD_TOKEN_HOURS"]
         if row.kind == ReminderKind.DIGEST:
-            ctx["digest"] = nudges.digest_for(user, now)
+            ctx["digest"] = digest_for(user, now)
             ctx["overdue_since"] = {a.id: format_date(a.due_on, format="medium", locale=lang)
                                     for a in ctx["digest"].overdue_actions}
             ctx["session_days"] = {s.id: format_date(s.starts_at.astimezone(ZoneInfo(user.display_zone)),

@@ -1,0 +1,191 @@
+"""Why a city is recommended: one reason per factor, in the sector's own words and the viewer's
+language, plus the candidate's dict in the shape of INTERFACES.md."""
+
+import re
+from dataclasses import replace
+from datetime import datetime
+
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+
+from matchmaker.cities.models import City
+from matchmaker.matching.cache import CityInfo, Snapshot
+from matchmaker.matching.engine import (
+    COMPLEMENT_INDICATOR,
+    DEFAULT_COMPLEMENT_INDICATOR,
+    FACTORS,
+    Candidate,
+    CityProfile,
+)
+from matchmaker.timeutils import zone_label
+from matchmaker.vocab import FISCAL_CAPACITY, KINDS, MATURITY
+
+MAX_TERMS = 4  # matched words quoted in a reason
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def _lower(label) -> str:
+    return str(label).lower()
+
+
+def _people(n: float) -> tuple[str, str]:
+    """(number, unit) rounded to two significant digits: (1,2, 'juta') or (160, 'ribu')."""
+    if n >= 1_000_000:
+        return format_decimal(round(n / 1_000_000, 1)), _("juta")
+    thousands = n / 1000
+    if thousands >= 100:
+        thousands = round(thousands, -1)
+    return format_decimal(round(thousands)), _("ribu")
+
+
+def population_range(a: int | None, b: int | None) -> str:
+    """'160–370 ribu jiwa' for two populations."""
+    if not a or not b:
+        return ""
+    (lo, lo_unit), (hi, hi_unit) = _people(min(a, b)), _people(max(a, b))
+    if lo == hi and lo_unit == hi_unit:
+        return _("sekitar %(n)s %(unit)s jiwa", n=lo, unit=lo_unit)
+    if lo_unit == hi_unit:
+        return _("%(lo)s–%(hi)s %(unit)s jiwa", lo=lo, hi=hi, unit=hi_unit)
+    return _("%(lo)s %(lo_unit)s–%(hi)s %(hi_unit)s jiwa", lo=lo, lo_unit=lo_unit, hi=hi,
+             hi_unit=hi_unit)
+
+
+def _number(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    return format_decimal(round(value, digits) if digits else round(value))
+
+
+def surface_terms(terms: list[str], need_text: str) -> list[str]:
+    """Give matched words the spelling the need used ('ASN', 'IPLT'), not the lower-cased one."""
+    spelled: dict[str, str] = {}
+    for word in _WORD.findall(need_text):
+        spelled.setdefault(word.lower(), word)
+    return [spelled.get(t, t) for t in terms]
+
+
+def _relevance_text(c: Candidate, mentor: CityInfo, mentee: City, practice) -> str:
+    status = _lower(MATURITY.get(practice.maturity, practice.maturity))
+    if practice.started_year:
+        status = _("%(maturity)s, sejak %(year)s", maturity=status, year=practice.started_year)
+    planned = practice.maturity == "idea"
+    if c.matched_terms:
+        terms = ", ".join(f"'{t}'" for t in c.matched_terms[:MAX_TERMS])
+        if planned:
+            return _("%(mentor)s merencanakan %(practice)s (%(status)s), yang cocok dengan %(terms)s "
+                     "dalam kebutuhan %(mentee)s.", mentor=mentor.name_short,
+                     practice=practice.title, status=status, terms=terms, mentee=mentee.name_short)
+        return _("%(mentor)s menjalankan %(practice)s (%(status)s), yang cocok dengan %(terms)s "
+                 "dalam kebutuhan %(mentee)s.", mentor=mentor.name_short, practice=practice.title,
+                 status=status, terms=terms, mentee=mentee.name_short)
+    if planned:
+        return _("%(mentor)s merencanakan %(practice)s (%(status)s); uraiannya hampir tidak memakai "
+                 "kata yang sama dengan kebutuhan %(mentee)s.", mentor=mentor.name_short,
+                 practice=practice.title, status=status, mentee=mentee.name_short)
+    return _("%(mentor)s menjalankan %(practice)s (%(status)s); uraiannya hampir tidak memakai kata "
+             "yang sama dengan kebutuhan %(mentee)s.", mentor=mentor.name_short,
+             practice=practice.title, status=status, mentee=mentee.name_short)
+
+
+def _maturity_text(practice, now: datetime) -> str:
+    label = _lower(MATURITY.get(practice.maturity, practice.maturity))
+    if practice.maturity == "idea":
+        return _("Baru berupa gagasan: praktik ini belum berjalan.")
+    if practice.started_year:
+        years = now.year - practice.started_year
+        if years >= 1:
+            return _("Praktik ini berstatus %(maturity)s dan sudah berjalan %(years)d tahun "
+                     "(sejak %(year)s).", maturity=label, years=years, year=practice.started_year)
+        return _("Praktik ini berstatus %(maturity)s, mulai %(year)s.", maturity=label,
+                 year=practice.started_year)
+    return _("Praktik ini berstatus %(maturity)s.", maturity=label)
+
+
+def _context_text(c: Candidate, mentor: CityInfo, mentee: City, mp: CityProfile,
+                  ep: CityProfile) -> str:
+    traits = set(c.similar_traits)
+    parts = []
+    people = population_range(mp.population, ep.population)
+    if "same_kind" in traits:
+        kind = _lower(KINDS.get(mentee.kind, mentee.kind))
+        if "similar_population" in traits and people:
+            parts.append(_("keduanya %(kind)s berpenduduk %(range)s", kind=kind, range=people))
+        else:
+            parts.append(_("keduanya %(kind)s", kind=kind))
+    else:
+        parts.append(_("%(mentor)s adalah %(a)s, %(mentee)s %(b)s", mentor=mentor.name_short,
+                       a=_lower(KINDS.get(mentor.kind, mentor.kind)), mentee=mentee.name_short,
+                       b=_lower(KINDS.get(mentee.kind, mentee.kind))))
+        if "similar_population" in traits and people:
+            parts.append(_("penduduk sebanding (%(range)s)", range=people))
+    if "similar_population" not in traits and people:
+        parts.append(_("skala penduduk berbeda (%(range)s)", range=people))
+    if "similar_density" in traits:
+        parts.append(_("kepadatan sebanding"))
+    if "similar_fiscal" in traits and mp.fiscal_capacity and ep.fiscal_capacity:
+        parts.append(_("kapasitas fiskal sebanding (%(a)s / %(b)s)",
+                       a=_lower(FISCAL_CAPACITY[mp.fiscal_capacity]),
+                       b=_lower(FISCAL_CAPACITY[ep.fiscal_capacity])))
+    if "same_timezone" in traits:
+        parts.append(_("zona waktu sama (%(zone)s)", zone=zone_label(mentee.timezone)))
+    else:
+        parts.append(_("beda zona waktu (%(a)s / %(b)s)", a=zone_label(mentor.timezone),
+                       b=zone_label(mentee.timezone)))
+    if "same_province" in traits:
+        parts.append(_("satu provinsi (%(province)s)", province=mentee.province_name))
+    text = "; ".join(str(p) for p in parts)
+    return text[:1].upper() + text[1:] + "."
+
+
+def _complement_text(topic: str, mentor: CityInfo, mentee: City, mp: CityProfile,
+                     ep: CityProfile) -> str:
+    indicator = COMPLEMENT_INDICATOR.get(topic, DEFAULT_COMPLEMENT_INDICATOR)
+    if indicator == "sanitation":
+        a, b, label = mp.sanitation_access_pct, ep.sanitation_access_pct, _("akses sanitasi layak")
+    elif indicator == "water":
+        a, b, label = (mp.drinking_water_access_pct, ep.drinking_water_access_pct,
+                       _("akses air minum layak"))
+    else:
+        a, b, label = mp.slum_area_ha, ep.slum_area_ha, _("luas kumuh")
+    if a is None or b is None:
+        return _("Data %(indicator)s %(mentor)s atau %(mentee)s belum tercatat; faktor ini netral.",
+                 indicator=label, mentor=mentor.name_short, mentee=mentee.name_short)
+    if indicator == "slum":
+        return _("Luas kumuh %(mentor)s %(a)s ha vs %(mentee)s %(b)s ha.", mentor=mentor.name_short,
+                 a=_number(a), mentee=mentee.name_short, b=_number(b))
+    text = _("%(indicator)s %(mentor)s %(a)s %% vs %(mentee)s %(b)s %%.", indicator=label,
+             mentor=mentor.name_short, a=_number(a, 1), mentee=mentee.name_short, b=_number(b, 1))
+    return text[:1].upper() + text[1:]
+
+
+def explain(snapshot: Snapshot, c: Candidate, mentee: City, topic: str, now: datetime,
+            need_text: str = "") -> list[dict]:
+    """One reason per factor, in the sector's words, with the factor's score."""
+    mentor = snapshot.cities[c.code]
+    practice = snapshot.practices[c.practice_id]
+    mp, ep = snapshot.profiles[c.code], snapshot.profiles[mentee.code]
+    if need_text:
+        c = replace(c, matched_terms=surface_terms(c.matched_terms, need_text))
+    texts = {
+        "relevance": _relevance_text(c, mentor, mentee, practice),
+        "maturity": _maturity_text(practice, now),
+        "context": _context_text(c, mentor, mentee, mp, ep),
+        "complementarity": _complement_text(topic, mentor, mentee, mp, ep),
+    }
+    return [{"factor": f, "value": round(c.factors[f], 3), "text": str(texts[f])} for f in FACTORS]
+
+
+def candidate_dict(snapshot: Snapshot, rank: int, c: Candidate, mentee: City, topic: str,
+                    now: datetime, need_text: str = "") -> dict:
+    mentor = snapshot.cities[c.code]
+    practice = snapshot.practices[c.practice_id]
+    return {
+        "rank": rank, "code": c.code, "name": mentor.name, "score": round(c.score, 3),
+        "practice": {"id": practice.id, "title": practice.title, "maturity": practice.maturity,
+                     "started_year": practice.started_year},
+        "factors": {f: round(c.factors[f], 3) for f in FACTORS},
+        "matched_terms": surface_terms(c.matched_terms, need_text),
+        "similar_traits": list(c.similar_traits),
+        "reasons": explain(snapshot, c, mentee, topic, now, need_text),
+    }

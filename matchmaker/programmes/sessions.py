@@ -1,0 +1,277 @@
+"""Planning a programme's sessions: a series, one more session, moves, edits and cancellations.
+
+Times come in as local wall-clock times of a zone and are stored in UTC. Every change sends
+`signals.session_changed` (reminders re-plan in the same transaction) and returns overlap
+warnings, which never refuse. Services flush; callers commit.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from matchmaker import signals
+from matchmaker.access import Actor
+from matchmaker.errors import Conflict, ValidationError
+from matchmaker.extensions import db
+from matchmaker.programmes.access import ensure_can_plan
+from matchmaker.programmes.models import (
+    DEFAULT_CURRICULUM,
+    Programme,
+    ProgrammeSession,
+    SessionStatus,
+)
+from matchmaker.programmes.services import mark_session_held
+from matchmaker.timeutils import as_utc, labelled_times
+
+
+@dataclass
+class Planned:
+    """Sessions a planning service created or changed, with overlap warnings (not refusals)."""
+
+    sessions: list[ProgrammeSession]
+    warnings: list[str] = field(default_factory=list)
+
+
+def series_defaults() -> dict:
+    """DOMAIN.md's default series, from config: 6 sessions, every 14 days, 90 minutes."""
+    config = current_app.config
+    return {"count": config["SERIES_SESSIONS"], "interval_days": config["SERIES_INTERVAL_DAYS"],
+            "duration_minutes": config["SESSION_MINUTES"]}
+
+
+def _zone(name: str | None, default: str) -> str:
+    name = (name or "").strip() or default
+    if name not in available_timezones():
+        raise ValidationError(_("Zona waktu tidak dikenal: %(tz)s", tz=name), field="timezone")
+    return name
+
+
+def _int(value, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool):
+        raise ValidationError(_("%(name)s harus bilangan bulat.", name=name), field=name)
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_("%(name)s harus bilangan bulat.", name=name), field=name) from None
+    if isinstance(value, float) and value != number:
+        raise ValidationError(_("%(name)s harus bilangan bulat.", name=name), field=name)
+    if not low <= number <= high:
+        raise ValidationError(_("%(name)s harus antara %(low)d dan %(high)d.", name=name,
+                                low=low, high=high), field=name)
+    return number
+
+
+def _url(value: str | None) -> str:
+    value = (value or "").strip()
+    if value and not value.lower().startswith(("https://", "http://")):
+        # Only web links: a javascript: URL would run in the page and the calendar client.
+        raise ValidationError(_("Tautan rapat harus diawali https:// atau http://."),
+                              field="meeting_url")
+    if len(value) > 500:
+        raise ValidationError(_("Tautan rapat terlalu panjang."), field="meeting_url")
+    return value
+
+
+def _local_naive(value, field_name: str) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    try:
+        parsed = datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValidationError(_("Waktu harus berformat YYYY-MM-DDTHH:MM."), field=field_name) from None
+    return parsed
+
+
+def to_utc(local, zone: str, field_name: str = "first_start") -> datetime:
+    """A wall-clock time in a zone (or an aware time) as an aware UTC datetime."""
+    value = _local_naive(local, field_name)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(zone))
+    return as_utc(value)
+
+
+def default_agenda(number: int) -> str:
+    if 1 <= number <= len(DEFAULT_CURRICULUM):
+        return str(DEFAULT_CURRICULUM[number - 1])
+    return _("Sesi lanjutan %(n)d", n=number)
+
+
+def _new_uid() -> str:
+    return f"{uuid.uuid4()}@matchmaker"
+
+
+def overlap_warnings(session: ProgrammeSession) -> list[str]:
+    """Other sessions of either city that overlap this one (a warning, never a refusal)."""
+    programme = session.programme
+    cities = list(programme.city_ids)
+    start, end = session.starts_at, session.ends_at
+    candidates = db.session.scalars(
+        select(ProgrammeSession).join(Programme).where(
+            or_(Programme.mentor_city_id.in_(cities), Programme.mentee_city_id.in_(cities)),
+            ProgrammeSession.status != SessionStatus.CANCELLED,
+            ProgrammeSession.starts_at < end,
+            ProgrammeSession.starts_at > start - timedelta(days=1)))
+    warnings = []
+    for other in candidates:
+        if other is session or (session.id is not None and other.id == session.id):
+            continue
+        if other.starts_at < end and other.ends_at > start:
+            warnings.append(_(
+                "Sesi %(n)d (%(when)s) bertabrakan dengan sesi %(m)d program \"%(title)s\".",
+                n=session.number, when=labelled_times(start, programme.zones, "%Y-%m-%d %H:%M"),
+                m=other.number, title=other.programme.display_title))
+    return warnings
+
+
+def _refuse_past(starts_at: datetime, now: datetime, allow_past: bool, field_name: str) -> None:
+    if starts_at < now and not allow_past:
+        raise ValidationError(_("Waktu mulai sudah lewat; pilih waktu yang akan datang."),
+                              field=field_name)
+
+
+def _after_change(sessions: list[ProgrammeSession], now: datetime) -> list[str]:
+    db.session.flush()
+    warnings: list[str] = []
+    for session in sessions:
+        signals.session_changed.send(session, now=now)
+        warnings.extend(overlap_warnings(session))
+    return warnings
+
+
+def plan_series(actor: Actor | None, programme: Programme, count, first_start, now: datetime, *,
+                timezone: str | None = None, interval_days=None, duration_minutes=None,
+                meeting_url: str = "",
+                agendas: list[str] | None = None, allow_past: bool = False) -> Planned:
+    """Plan `count` sessions from a local first start, every `interval_days`, stored in UTC.
+
+    `allow_past` lets a facilitator record a programme that already happened; sessions already
+    over are then stored as held.
+    """
+    ensure_can_plan(actor, programme)
+    defaults = series_defaults()
+    count = _int(count, "count", 1, current_app.config["SERIES_MAX_SESSIONS"])
+    zone = _zone(timezone, programme.mentee.timezone)
+    interval = _int(defaults["interval_days"] if interval_days is None else interval_days,
+                    "interval_days", 1 if count > 1 else 0, 90)
+    duration = _int(defaults["duration_minutes"] if duration_minutes is None else duration_minutes,
+                    "duration_minutes", 15, 600)
+    url = _url(meeting_url)
+    if agendas is not None and not isinstance(agendas, list):
+        raise ValidationError(_("Agenda harus berupa daftar."), field="agendas")
+    agendas = [str(a).strip() for a in (agendas or [])]
+    if len(agendas) > count:
+        raise ValidationError(_("Agenda lebih banyak dari jumlah sesi."), field="agendas")
+    first_local = _local_naive(first_start, "first_start")
+    if first_local.tzinfo is not None:
+        first_local = first_local.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+    starts = [to_utc(first_local + timedelta(days=interval * i), zone) for i in range(count)]
+    _refuse_past(starts[0], now, allow_past, "first_start")
+    offset = max((s.number for s in programme.sessions), default=0)
+    sessions = []
+    for i, starts_at in enumerate(starts):
+        number = offset + i + 1
+        agenda = agendas[i] if i < len(agendas) and agendas[i] else default_agenda(number)
+        session = ProgrammeSession(
+            programme=programme, number=number, starts_at=starts_at, duration_minutes=duration,
+            timezone=zone, meeting_url=url, agenda=agenda, uid=_new_uid(), sequence=0,
+            status=(SessionStatus.HELD if starts_at + timedelta(minutes=duration) <= now
+                    else SessionStatus.PLANNED),
+            created_at=now, updated_at=now)
+        db.session.add(session)
+        sessions.append(session)
+    programme.updated_at = now
+    return Planned(sessions, _after_change(sessions, now))
+
+
+def add_session(actor: Actor | None, programme: Programme, starts_local, now: datetime, *,
+                timezone: str | None = None, duration_minutes=None,
+                meeting_url: str = "", agenda: str = "", allow_past: bool = False) -> Planned:
+    """Add one session after the existing ones."""
+    planned = plan_series(actor, programme, 1, starts_local, now, timezone=timezone,
+                          interval_days=0, duration_minutes=duration_minutes,
+                          meeting_url=meeting_url, agendas=[agenda] if agenda else None,
+                          allow_past=allow_past)
+    return planned
+
+
+def update_session(actor: Actor | None, session: ProgrammeSession, now: datetime, *,
+                   starts_at=None, timezone: str | None = None, duration_minutes=None,
+                   meeting_url: str | None = None, agenda: str | None = None,
+                   allow_past: bool = False) -> Planned:
+    """Reschedule or edit one session; the UID stays, the SEQUENCE rises."""
+    programme = session.programme
+    ensure_can_plan(actor, programme)
+    if session.status == SessionStatus.CANCELLED:
+        raise Conflict(_("Sesi yang dibatalkan tidak bisa diubah."))
+    changed = False
+    if timezone is not None:
+        zone = _zone(timezone, session.timezone)
+        changed |= zone != session.timezone
+        session.timezone = zone
+    if starts_at is not None and starts_at != "":
+        new_start = to_utc(starts_at, session.timezone, "starts_at")
+        if new_start != session.starts_at:
+            _refuse_past(new_start, now, allow_past, "starts_at")
+            session.starts_at = new_start
+            if session.status == SessionStatus.HELD and new_start > now:
+                session.status = SessionStatus.PLANNED
+            changed = True
+    if duration_minutes is not None and duration_minutes != "":
+        duration = _int(duration_minutes, "duration_minutes", 15, 600)
+        changed |= duration != session.duration_minutes
+        session.duration_minutes = duration
+    if meeting_url is not None:
+        url = _url(meeting_url)
+        changed |= url != session.meeting_url
+        session.meeting_url = url
+    if agenda is not None:
+        text = agenda.strip() or default_agenda(session.number)
+        changed |= text != session.agenda
+        session.agenda = text
+    if changed:
+        session.sequence += 1
+        session.updated_at = now
+        programme.updated_at = now
+    return Planned([session], _after_change([session], now))
+
+
+def cancel_session(actor: Actor | None, session: ProgrammeSession, now: datetime,
+                   reason: str = "") -> ProgrammeSession:
+    """Cancel one session: it stays in the calendar with STATUS:CANCELLED and a higher SEQUENCE."""
+    ensure_can_plan(actor, session.programme)
+    if session.status == SessionStatus.CANCELLED:
+        raise Conflict(_("Sesi ini sudah dibatalkan."))
+    session.status = SessionStatus.CANCELLED
+    session.cancel_reason = (reason or "").strip()
+    session.sequence += 1
+    session.updated_at = now
+    session.programme.updated_at = now
+    _after_change([session], now)
+    return session
+
+
+def patch_session(actor: Actor | None, session: ProgrammeSession, data: dict,
+                  now: datetime) -> Planned:
+    """The API's PATCH: {"starts_at": …} and edits, or {"status": "cancelled"} or "held"."""
+    status = data.get("status")
+    if status is not None:
+        if status == SessionStatus.CANCELLED.value:
+            return Planned([cancel_session(actor, session, now, str(data.get("reason", "")))])
+        if status == SessionStatus.HELD.value:
+            return Planned([mark_session_held(actor, session, now)])
+        raise ValidationError(_("status hanya boleh 'cancelled' atau 'held'."), field="status")
+    editable = ("starts_at", "timezone", "duration_minutes", "meeting_url", "agenda")
+    if not any(key in data for key in editable):
+        raise ValidationError(_("Tidak ada yang diubah."), field="starts_at")
+    for key in ("timezone", "meeting_url", "agenda"):
+        if key in data and not isinstance(data[key], str):
+            raise ValidationError(_("%(name)s harus teks.", name=key), field=key)
+    return update_session(actor, session, now, starts_at=data.get("starts_at"),
+                          timezone=data.get("timezone"),
+                          duration_minutes=data.get("duration_minutes"),
+                          meeting_url=data.get("meeting_url"), agenda=data.get("agenda"))

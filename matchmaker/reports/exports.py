@@ -1,0 +1,71 @@
+"""CSV exports of programmes and of one programme's sessions, for spreadsheets."""
+
+import csv
+import io
+from datetime import datetime
+
+from matchmaker.access import Actor
+from matchmaker.programmes.models import OUTCOME_LABELS, STATUS_LABELS, Programme
+from matchmaker.programmes.queries import list_programmes, programme_period, session_local_times
+from matchmaker.reports.progress import programme_progress, progress_for
+from matchmaker.timeutils import iso_utc
+
+
+def _cell(value) -> str:
+    """Neutralise spreadsheet formulas in user-written text (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv(header: list[str], rows: list[list]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return out.getvalue()
+
+
+PROGRAMMES_HEADER = ["id", "title", "topic", "mentor_code", "mentor", "mentee_code", "mentee",
+                     "status", "status_reason", "created_at", "agreed_at", "first_session",
+                     "last_session", "sessions_planned", "sessions_held", "sessions_cancelled",
+                     "sessions_with_notes", "open_actions", "overdue_actions", "outcome",
+                     "outcome_label", "outcome_on", "outcome_evidence"]
+
+
+def programmes_csv(actor: Actor | None, now: datetime) -> str:
+    """One row per programme the user may read."""
+    programmes = list_programmes(actor)
+    progress = progress_for(programmes, now)
+    rows = []
+    for programme in programmes:
+        item = progress[programme.id]
+        counts = item.counts()
+        first, last = programme_period(programme)
+        rows.append([
+            programme.id, programme.display_title, programme.topic, programme.mentor.code,
+            programme.mentor.name, programme.mentee.code, programme.mentee.name,
+            programme.status.value, programme.status_reason, iso_utc(programme.created_at),
+            iso_utc(programme.agreed_at), iso_utc(first), iso_utc(last), counts["planned"],
+            counts["held"], counts["cancelled"], counts["with_notes"], item.open_actions,
+            item.overdue_actions, programme.outcome or "",
+            str(OUTCOME_LABELS.get(programme.outcome, "")) if programme.outcome else "",
+            programme.outcome_on.date().isoformat() if programme.outcome_on else "",
+            programme.outcome_evidence])
+    return _csv(PROGRAMMES_HEADER, rows)
+
+
+def programme_sessions_csv(actor: Actor | None, programme: Programme, now: datetime) -> str:
+    """One row per session of a programme, with both cities' local times."""
+    item = programme_progress(actor, programme, now)
+    header = ["programme_id", "programme", "status_programme", "session", "starts_at_utc",
+              f"local_{programme.mentee.code}", f"local_{programme.mentor.code}",
+              "duration_minutes", "status", "agenda", "meeting_url", "has_notes"]
+    rows = []
+    for s in programme.sessions:
+        local = session_local_times(s, "%Y-%m-%d %H:%M")
+        rows.append([programme.id, programme.display_title, str(STATUS_LABELS[programme.status]),
+                     s.number, iso_utc(s.starts_at), local[programme.mentee.code],
+                     local[programme.mentor.code], s.duration_minutes, s.status.value, s.agenda,
+                     s.meeting_url, "yes" if item.has_notes(s) else "no"])
+    return _csv(header, rows)

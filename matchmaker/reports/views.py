@@ -1,0 +1,58 @@
+"""Report pages: the facilitator dashboard, a programme's printable report, CSV exports; and the
+`programme_progress` template helper the programme pages use."""
+
+from flask import Blueprint, Response, render_template
+from flask_login import current_user, login_required
+
+from matchmaker.programmes.access import get_programme
+from matchmaker.programmes.models import OUTCOME_LABELS, SESSION_STATUS_LABELS, STATUS_LABELS
+from matchmaker.programmes.queries import programme_period
+from matchmaker.reports import exports, progress
+from matchmaker.timeutils import utcnow
+
+bp = Blueprint("reports", __name__)
+
+
+@bp.app_context_processor
+def progress_helpers() -> dict:
+    """Let the programme pages show what was logged: `programme_progress(programmes)` -> {id: progress}."""
+    return {"programme_progress": lambda programmes: progress.progress_for(list(programmes), utcnow())}
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    now = utcnow()
+    return render_template("reports/dashboard.html", board=progress.dashboard(current_user, now),
+                           now=now, status_labels=STATUS_LABELS)
+
+
+@bp.route("/programmes/<int:programme_id>/report")
+@login_required
+def report(programme_id: int):
+    programme = get_programme(current_user, programme_id)
+    now = utcnow()
+    item = progress.programme_progress(current_user, programme, now)
+    return render_template("reports/report.html", programme=programme, progress=item,
+                           now=now, outcome_labels=OUTCOME_LABELS, status_labels=STATUS_LABELS,
+                           session_labels=SESSION_STATUS_LABELS, period=programme_period(programme))
+
+
+def _csv_response(text: str, filename: str) -> Response:
+    # A BOM lets spreadsheet programs open the UTF-8 file with the right characters.
+    return Response("\ufeff" + text, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/programmes/<int:programme_id>/export.csv")
+@login_required
+def export_programme(programme_id: int):
+    programme = get_programme(current_user, programme_id)
+    return _csv_response(exports.programme_sessions_csv(current_user, programme, utcnow()),
+                         f"programme-{programme.id}-sessions.csv")
+
+
+@bp.route("/programmes/export.csv")
+@login_required
+def export_all():
+    return _csv_response(exports.programmes_csv(current_user, utcnow()), "programmes.csv")

@@ -1,0 +1,17 @@
+"""Named signals through which a lower domain tells higher ones that something happened.
+
+`programmes` and `auth` send; `reminders` connects (in `reminders/planning.py`) and plans its
+rows in the same transaction, so nothing below `reminders` imports it. Receivers flush and
+never commit, like services. Every signal is sent with `now=` (the caller's clock).
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sender: a ProgrammeSession that was planned, moved, edited, held or cancelled.
+session_changed = _signals.signal("session-changed")
+# sender: a Programme whose status changed; `previous` is the status before.
+programme_changed = _signals.signal("programme-changed")
+# sender: a User who needs an e-mail with a one-time link to set their password.
+password_link_requested = _signals.signal("password-link-requested")

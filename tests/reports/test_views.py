@@ -1,0 +1,64 @@
+"""Report pages: the facilitator dashboard and the CSV exports."""
+
+import csv
+import io
+
+from sqlalchemy import func, select
+
+from matchmaker.extensions import db
+from matchmaker.notes import services as notes
+from matchmaker.programmes import sessions
+from matchmaker.timeutils import utcnow
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _next_session_box(html: str) -> str:
+    start = html.index('id="next-session"')
+    return html[start:start + 1500]
+
+
+def test_dashboard_puts_missing_notes_overdue_actions_and_waiting_first(
+        client, login, make_programme, facilitator, pokja_blitar):
+    now = utcnow()
+    past = make_programme(agreed=True)
+    sessions.plan_series(facilitator, past, 2, "2026-10-05T09:00", now, allow_past=True)
+    waiting = make_programme(mentor="35.72", mentee="91.71", topic="solid_waste")
+    db.session.commit()
+    first, second = past.sessions
+    notes.log_notes(pokja_blitar, first, "Catatan sesi 1", None, None,
+                    [{"text": "Susun draf perwali", "owner_city": "35.72", "due": "2026-10-30"}], now)
+    db.session.commit()
+    login(pokja_blitar)
+    assert client.get("/dashboard").status_code == 403
+    login(facilitator)
+    html = client.get("/dashboard").text
+    missing = html[html.index('id="missing-notes"'):html.index('id="overdue-actions"')]
+    assert f"#session-{second.id}" in missing and f"#session-{first.id}" not in missing
+    overdue = html[html.index('id="overdue-actions"'):html.index('id="waiting"')]
+    assert past.display_title in overdue
+    pending = html[html.index('id="waiting"'):html.index('id="upcoming"')]
+    assert waiting.display_title in pending and "Kota Blitar, Kota Jayapura" in pending
+
+
+
+def test_csv_exports(client, login, planned, facilitator, make_programme, now):
+    sessions.update_session(facilitator, planned.sessions[0], now, agenda="=HYPERLINK(\"x\")")
+    db.session.commit()
+    login(facilitator)
+    response = client.get(f"/programmes/{planned.id}/export.csv")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert len(rows) == 6
+    assert rows[0]["starts_at_utc"] == "2027-01-04T02:00:00Z"
+    assert rows[0]["local_35.72"] == "2027-01-04 09:00 WIB"
+    assert rows[0]["local_74.71"] == "2027-01-04 10:00 WITA"
+    assert rows[0]["agenda"].startswith("'=")  # no formula runs in a spreadsheet
+    make_programme(mentor="35.72", mentee="91.71", topic="solid_waste")
+    every = list(csv.DictReader(io.StringIO(client.get("/programmes/export.csv").text.lstrip("\ufeff"))))
+    assert len(every) == 2
+    assert {r["sessions_planned"] for r in every} == {"6", "0"}

@@ -1,0 +1,72 @@
+"""The scheduler: the job it is handed, when it starts (never in create_app), `flask serve`."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+
+from matchmaker import create_app, scheduler
+from matchmaker.timeutils import utcnow
+
+
+def test_the_scheduler_job_puts_a_due_reminder_in_the_local_outbox(app, make_programme, plan_sessions,
+                                                                   pokja_blitar, tmp_path):
+    app.config.update(MAIL_SERVER="", MAIL_OUTBOX_DIR=str(tmp_path))
+    now = utcnow()
+    programme = make_programme(status="agreed", at=now - timedelta(minutes=1))
+    # Planned ten seconds ago a little over an hour ahead: the 1 h reminder is due by now.
+    plan_sessions(programme, now + timedelta(hours=1, seconds=-5), now - timedelta(seconds=10), count=1)
+    scheduler.sweep(app)
+    files = list(tmp_path.glob("reminder-*.eml"))
+    assert len(files) == 2  # the Blitar Pokja and the facilitator
+    assert all(b"X-Matchmaker-Lead: 60" in f.read_bytes() for f in files)
+
+
+def test_job_defaults_are_set_on_purpose():
+    assert scheduler.JOB_DEFAULTS == {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
+
+
+@pytest.fixture
+def enabled_config(app_config):
+    class Config(app_config):
+        SCHEDULER_ENABLED = True
+
+    return Config
+
+
+@pytest.fixture
+def serving(monkeypatch):
+    """Record what `flask serve` starts instead of starting it."""
+    calls = []
+    monkeypatch.setattr(scheduler, "start_in_process", lambda app: calls.append(("scheduler", app)))
+    monkeypatch.setattr(Flask, "run", lambda app, **kw: calls.append(("run", kw)))
+    return calls
+
+
+def test_create_app_starts_no_thread_even_when_enabled(enabled_config):
+    before = threading.active_count()
+    app = create_app(enabled_config)
+    app.test_client().get("/login")
+    assert threading.active_count() == before
+
+
+def test_serve_starts_the_scheduler_then_the_server(enabled_config, serving):
+    app = create_app(enabled_config)
+    result = app.test_cli_runner().invoke(args=["serve", "--port", "5099"])
+    assert result.exit_code == 0, result.output
+    assert [what for what, _ in serving] == ["scheduler", "run"]
+    assert serving[1][1] == {"host": "127.0.0.1", "port": 5099, "use_reloader": False, "threaded": True}
+
+
+def test_serve_without_the_scheduler_says_where_reminders_go(app_config, serving):
+    result = create_app(app_config).test_cli_runner().invoke(args=["serve"])
+    assert [what for what, _ in serving] == ["run"]
+    assert "flask --app matchmaker scheduler" in result.output
+
+
+def test_the_scheduler_runs_the_job_it_was_handed(app):
+    seen = []
+    scheduler.init_app(app, seen.append)
+    scheduler.sweep(app)
+    assert len(seen) == 1 and seen[0].tzinfo is not None
