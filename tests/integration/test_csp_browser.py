@@ -3,15 +3,9 @@
 import os
 import shutil
 import threading
-import uuid
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from werkzeug.serving import make_server
-
-from matchmaker.cities.services import get_city
-from matchmaker.extensions import db
-from matchmaker.programmes.models import Programme, ProgrammeSession, ProgrammeStatus
 
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 PASSWORD = "correct-horse-battery"
@@ -48,17 +42,10 @@ def browser_page(app):
     thread.join(5)
 
 
-def test_scripts_run_under_the_policy_and_nothing_is_blocked(browser_page, make_user):
+def test_scripts_run_under_the_policy_and_nothing_is_blocked(browser_page, make_user, make_programme):
     page = browser_page
     user = make_user("facilitator")
-    programme = Programme(mentor=get_city("74.71"), mentee=get_city("35.72"), topic="wastewater",
-                          status=ProgrammeStatus.ACTIVE, facilitator=user)
-    db.session.add(programme)
-    session = ProgrammeSession(programme=programme, number=1, timezone="Asia/Jakarta",
-                               starts_at=datetime(2020, 1, 27, 2, tzinfo=UTC) + timedelta(days=0),
-                               uid=f"{uuid.uuid4()}@test")
-    db.session.add(session)
-    db.session.commit()
+    session = make_programme(status="active", sessions=1, by=user).sessions[0]
 
     page.goto("/login")
     page.fill("#email", user.email)
