@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from matchmaker.access import Actor
 from matchmaker.cities.models import City
+from matchmaker.cities.services import register_open_programme_cities
 from matchmaker.errors import ValidationError
 from matchmaker.extensions import db
 from matchmaker.programmes.access import visible_clause
@@ -75,6 +76,17 @@ def session_local_times(session: ProgrammeSession, fmt: str = "%H:%M") -> dict[s
     programme = session.programme
     return {city.code: local_time(session.starts_at, city.timezone, fmt)
             for city in (programme.mentee, programme.mentor)}
+
+
+def open_programme_cities(topic: str):
+    """Ids of the cities on either side of an open programme on this topic (a statement)."""
+    is_open = (Programme.topic == topic, Programme.status.in_(OPEN_STATUSES))
+    return select(Programme.mentor_city_id).where(*is_open).union_all(
+        select(Programme.mentee_city_id).where(*is_open))
+
+
+# The city list filters on "no open programme on topic T"; cities cannot import programmes.
+register_open_programme_cities(open_programme_cities)
 
 
 def city_programmes(city: City) -> list[Programme]:

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from matchmaker.cities import figures, services
+from matchmaker.cities.access import get_city
 from matchmaker.cities.figures import Origin, city_figure, comparisons, figure_values
 from matchmaker.cities.importer import import_profiles, load_city_figures
 from matchmaker.cities.models import Indicator
@@ -18,7 +19,7 @@ def loaded(app, now):
 
 
 def kendari():
-    return services.get_city("74.71")
+    return get_city("74.71")
 
 
 def test_kendari_2024_figures_cite_bps(loaded):
@@ -105,12 +106,12 @@ def test_province_and_national_comparisons_use_the_city_figures_year(loaded):
     later = comparisons(city, "drinking_water_access_pct", 2024)
     assert later["province"] != same["province"]
     # No 2024 sanitation figure was published for Sulawesi Tengah: say so, do not borrow a year.
-    palu = services.get_city("72.71")
+    palu = get_city("72.71")
     assert comparisons(palu, "sanitation_access_pct", 2024)["province"] is None
 
 
 def test_before_2024_new_papua_provinces_compare_with_the_province_they_split_from(loaded):
-    wamena = services.get_city("95.01")  # Jayawijaya, Papua Pegunungan since 2022
+    wamena = get_city("95.01")  # Jayawijaya, Papua Pegunungan since 2022
     result = comparisons(wamena, "drinking_water_access_pct", 2021)
     assert result["province"] is not None
     assert "Papua" in str(result["province_name"])
