@@ -52,8 +52,8 @@ class CityFilters:
     no_programme_topic: str = ""  # only cities in no open programme on this topic
 
 
-# Programmes sit above cities, so they register the question "which cities take part in an
-# open programme on this topic?" here (a statement selecting City ids) rather than be imported.
+# Programmes sit above cities: the answer to "which cities take part in an open programme on
+# this topic?" (a statement selecting City ids) is registered here by app_setup, not imported.
 OpenProgrammeCities = Callable[[str], Select]
 _open_programme_cities: list[OpenProgrammeCities] = []
 

@@ -104,16 +104,13 @@ def index():
         args=args, per_page=per_page, provinces=services.provinces(),
         years=figures.indicator_years(), all_columns=listing.COLUMNS,
         indicator_columns=listing.INDICATOR_COLUMNS, numeric=figures.NUMERIC_INDICATORS,
-        sort_fields=services.SORT_FIELDS,
         shows_bps=page is not None and listing.shows_bps(page.items, columns, filters.year),
         can_import=importer.can_import(current_user)), 400 if error else 200
 
 
-@bp.route("/cities/list.<fmt>")
+@bp.route("/cities/list.<any(csv, xlsx):fmt>")
 @login_required
 def export_list(fmt: str):
-    if fmt not in ("csv", "xlsx"):
-        return redirect(url_for("cities.index"))
     filters, columns = _list_request()
     found = services.search_cities(filters)
     if fmt == "csv":
@@ -232,10 +229,12 @@ def edit_indicators(code: str):
 @login_required
 def import_profiles():
     importer.ensure_can_import(current_user)
-    form = ImportForm()
     limit = current_app.config["IMPORT_MAX_BYTES"]
+    request.max_content_length = limit  # also bounds uploads sent without a Content-Length
+    too_large = request.method == "POST" and (request.content_length or 0) > limit
+    form = ImportForm(formdata=None) if too_large else ImportForm()  # leave a big body unread
     problems, status = [], 200
-    if request.method == "POST" and (request.content_length or 0) > limit:
+    if too_large:
         form.files.errors = [_("Berkas terlalu besar: paling banyak %(size)s MB.",
                                size=format_decimal(limit / 1024 / 1024, "#,##0.#"))]
         status = 413
@@ -265,12 +264,10 @@ def import_template():
         "Content-Disposition": 'attachment; filename="matchmaker-template.xlsx"'})
 
 
-@bp.route("/cities/profiles.<ext>")
+@bp.route("/cities/profiles.<any(json, xlsx, zip):ext>")
 @login_required
 def export_profiles(ext: str):
-    fmt = next((name for name, (_m, e) in EXPORT_TYPES.items() if e == ext), None)
-    if fmt is None:
-        return redirect(url_for("cities.import_profiles"))
+    fmt = next(name for name, (_m, e) in EXPORT_TYPES.items() if e == ext)
     mimetype, _ext = EXPORT_TYPES[fmt]
     body = importer.render_export(importer.export_profiles(), fmt)
     return Response(body, mimetype=mimetype, headers={

@@ -8,7 +8,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from matchmaker.access import Actor
 from matchmaker.cities.models import City
-from matchmaker.cities.services import register_open_programme_cities
 from matchmaker.errors import ValidationError
 from matchmaker.extensions import db
 from matchmaker.programmes.access import visible_clause
@@ -83,10 +82,6 @@ def open_programme_cities(topic: str):
     is_open = (Programme.topic == topic, Programme.status.in_(OPEN_STATUSES))
     return select(Programme.mentor_city_id).where(*is_open).union_all(
         select(Programme.mentee_city_id).where(*is_open))
-
-
-# The city list filters on "no open programme on topic T"; cities cannot import programmes.
-register_open_programme_cities(open_programme_cities)
 
 
 def city_programmes(city: City) -> list[Programme]:

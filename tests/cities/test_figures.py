@@ -116,3 +116,12 @@ def test_before_2024_new_papua_provinces_compare_with_the_province_they_split_fr
     assert result["province"] is not None
     assert "Papua" in str(result["province_name"])
     assert comparisons(wamena, "drinking_water_access_pct", 2024)["province_name"] == wamena.province_name
+
+
+def test_the_profile_dict_gives_each_year_its_sources_and_origins(loaded):
+    newest = services.city_profile(kendari())["indicators"][0]
+    assert newest["year"] == 2024 and newest["hdi"] == 85.97
+    assert newest["sources"]["hdi"] == "BPS, IPM 2024"
+    assert newest["origins"]["sanitation_access_pct"] == "reference"
+    row = services.figure_dict(kendari(), "poverty_pct")
+    assert row == {"value": 4.23, "year": 2024, "source": "BPS, Susenas 2024", "origin": "reference"}

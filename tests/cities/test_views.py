@@ -183,3 +183,10 @@ def test_template_download_is_a_workbook_with_the_three_sheets(client, make_user
     response = client.get("/cities/import/template.xlsx")
     workbook = load_workbook(io.BytesIO(response.data))
     assert {"indicators", "practices", "needs"} <= set(workbook.sheetnames)
+
+
+def test_unknown_export_formats_are_not_found(client, make_user, login):
+    login(make_user("viewer"))
+    assert client.get("/cities/list.pdf").status_code == 404
+    assert client.get("/cities/profiles.pdf").status_code == 404
+    assert client.get("/cities/list.csv").status_code == 200
