@@ -264,17 +264,20 @@ def read_csv(name: str, data: bytes) -> tuple[list[Table], list[dict]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     table = Table(sheet, next(reader, []))
     problems = []
+    number = 1
     try:
-        for cells in reader:
+        # Rows are numbered as a spreadsheet shows them (header = 1; a quoted line break stays
+        # inside its row), not by lines of the file.
+        for number, cells in enumerate(reader, start=2):
             if all(_is_blank(c) for c in cells):
                 continue
             if len(table.rows) >= MAX_ROWS:
-                problems.append(_problem(sheet, reader.line_num, None, _(
+                problems.append(_problem(sheet, number, None, _(
                     "Lebih dari %(count)s baris; bagi berkas ini.", count=MAX_ROWS)))
                 break
-            table.rows.append((reader.line_num, cells))
+            table.rows.append((number, cells))
     except csv.Error as error:
-        problems.append(_problem(sheet, reader.line_num, None, str(error)))
+        problems.append(_problem(sheet, number + 1, None, str(error)))
     return [table], problems
 
 

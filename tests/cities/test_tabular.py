@@ -190,3 +190,13 @@ def test_a_zip_bomb_is_refused(app, monkeypatch):
     with pytest.raises(ValidationError) as error:
         prepare_files([("big.zip", out.getvalue())])
     assert "terlalu besar" in error.value.message
+
+
+def test_csv_rows_are_numbered_as_a_spreadsheet_shows_them(app, now):
+    text = ('city,topic,title,description,maturity\n'
+            '74.71,wastewater,A,"baris satu\nbaris dua",pilot\n'
+            '74.71,wastewater,B,,legendary\n')
+    with pytest.raises(ValidationError) as error:
+        import_prepared(prepare_files([("practices.csv", text.encode())]), now)
+    (problem,) = error.value.errors
+    assert (problem["row"], problem["column"]) == (3, "maturity")
