@@ -55,6 +55,11 @@ def main() -> None:
         rows.append((name, time.perf_counter() - start, len(statements) if count_sql else "", result))
         return result
 
+    def show_page(filters) -> str:
+        """One page of 100 as the list renders it: each row's practices, needs and figures."""
+        items = services.list_page(filters, 1, 100).items
+        return f"{len([(c.practices, c.needs, c.indicators) for c in items])} rows"
+
     with app.app_context():
         upgrade()
         load_regions()
@@ -72,9 +77,7 @@ def main() -> None:
                  CityFilters(year=2024, sort="hdi", order="desc",
                              ranges={"hdi": (75.0, None), "poverty_pct": (None, 10.0)}))):
             db.session.expire_all()
-            timed(label, lambda f=filters: [
-                (c.practices, c.needs, c.indicators)
-                for c in services.list_page(f, 1, 100).items] and "100 rows", count_sql=True)
+            timed(label, lambda f=filters: show_page(f), count_sql=True)
         db.session.expire_all()
         timed("all 514 for export", lambda: len(services.search_cities(CityFilters(sort="hdi"))),
               count_sql=True)
