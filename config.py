@@ -69,6 +69,8 @@ class Config:
     LOGIN_FAILURE_WINDOW_MINUTES = 15
     SET_PASSWORD_TOKEN_HOURS = 72
     CITIES_PER_PAGE = 25
+    # Largest profile import accepted from the web page (JSON, XLSX or CSV set), in bytes.
+    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
 

@@ -17,6 +17,7 @@ from matchmaker.auth.cli import users_cli
 from matchmaker.auth.loaders import init_login
 from matchmaker.auth.views import bp as auth_bp
 from matchmaker.cities.cli import register_city_commands
+from matchmaker.cities.services import register_open_programme_cities
 from matchmaker.cities.views import bp as cities_bp
 from matchmaker.dbtypes import tune_sqlite
 from matchmaker.demo import register_demo_command
@@ -25,6 +26,7 @@ from matchmaker.matching.cli import register_matching_commands
 from matchmaker.matching.views import bp as matching_bp
 from matchmaker.notes.views import bp as notes_bp
 from matchmaker.programmes.cli import register_programme_commands
+from matchmaker.programmes.queries import open_programme_cities
 from matchmaker.programmes.views import bp as programmes_bp
 from matchmaker.reminders.cli import register_reminder_commands
 from matchmaker.reminders.jobs import send_due_reminders
@@ -75,6 +77,8 @@ def register_blueprints(app: Flask) -> None:
 def register_receivers(app: Flask) -> None:
     """Higher domains react to lower ones through the named signals of `matchmaker.signals`."""
     connect_receivers()
+    # The city list's "no open programme on topic T" asks programmes, which cities cannot import.
+    register_open_programme_cities(open_programme_cities)
 
 
 def register_error_handlers(app: Flask) -> None:
