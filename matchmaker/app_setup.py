@@ -11,13 +11,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import BASE_DIR
-from matchmaker import errors, scheduler
+from matchmaker import errors, scheduler, signals
 from matchmaker.api.views import bp as api_bp
 from matchmaker.auth.cli import users_cli
 from matchmaker.auth.loaders import init_login
 from matchmaker.auth.views import bp as auth_bp
 from matchmaker.cities.cli import register_city_commands
-from matchmaker.cities.services import register_open_programme_cities
 from matchmaker.cities.views import bp as cities_bp
 from matchmaker.dbtypes import tune_sqlite
 from matchmaker.demo import register_demo_command
@@ -78,7 +77,7 @@ def register_receivers(app: Flask) -> None:
     """Higher domains react to lower ones through the named signals of `matchmaker.signals`."""
     connect_receivers()
     # The city list's "no open programme on topic T" asks programmes, which cities cannot import.
-    register_open_programme_cities(open_programme_cities)
+    signals.open_programme_cities.connect(open_programme_cities)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,13 +1,13 @@
 """Use cases on the city registry and profiles. Services flush; callers commit."""
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, case, exists, func, or_, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from matchmaker import signals
 from matchmaker.access import Actor
 from matchmaker.cities.access import ensure_can_edit_city
 from matchmaker.cities.figures import (
@@ -50,17 +50,6 @@ class CityFilters:
     # Indicator key -> (lowest, highest) accepted, either end open (None).
     ranges: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
     no_programme_topic: str = ""  # only cities in no open programme on this topic
-
-
-# Programmes sit above cities: the answer to "which cities take part in an open programme on
-# this topic?" (a statement selecting City ids) is registered here by app_setup, not imported.
-OpenProgrammeCities = Callable[[str], Select]
-_open_programme_cities: list[OpenProgrammeCities] = []
-
-
-def register_open_programme_cities(provider: OpenProgrammeCities) -> None:
-    if provider not in _open_programme_cities:
-        _open_programme_cities.append(provider)
 
 
 def check_filters(filters: CityFilters) -> None:
@@ -137,8 +126,9 @@ def city_query(filters: CityFilters):
         if high is not None:
             stmt = stmt.where(value <= high)
     if filters.no_programme_topic:
-        for provider in _open_programme_cities:
-            stmt = stmt.where(City.id.not_in(provider(filters.no_programme_topic)))
+        # Programmes sit above cities: they answer the question through a signal.
+        for _receiver, ids in signals.open_programme_cities.send(filters.no_programme_topic):
+            stmt = stmt.where(City.id.not_in(ids))
     sort = _sort_column(filters)
     ordered = sort.desc() if filters.order == "desc" else sort.asc()
     return stmt.order_by(ordered.nulls_last(), City.code)
