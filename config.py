@@ -65,8 +65,10 @@ class Config:
     LANGUAGES = ("id", "en")
     BOOTSTRAP_SERVE_LOCAL = True
 
-    # Bodies larger than this get 413 (a view that takes file uploads may raise its own limit).
+    # Bodies larger than this get 413, except at the endpoints named in BODY_LIMITS, which take
+    # file uploads and get the limit of the setting named there.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    BODY_LIMITS = {"cities.import_profiles": "IMPORT_MAX_BYTES"}
     # How many reverse proxies in front may set X-Forwarded-For / -Proto (werkzeug ProxyFix).
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
 
@@ -156,6 +158,8 @@ class Config:
     # API paths that anonymous callers may read (everything else under /api/ answers 401).
     API_PUBLIC_PATHS = ("/api/v1/openapi.json",)
     CITIES_PER_PAGE = 25
+    # Largest profile import accepted from the web page (JSON, XLSX or CSV set), in bytes.
+    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import BASE_DIR
-from matchmaker import errors, scheduler, security
+from matchmaker import errors, scheduler, security, signals
 from matchmaker.api.views import bp as api_bp
 from matchmaker.auth.cli import users_cli
 from matchmaker.auth.loaders import init_login, record_last_use
@@ -25,6 +25,7 @@ from matchmaker.matching.cli import register_matching_commands
 from matchmaker.matching.views import bp as matching_bp
 from matchmaker.notes.views import bp as notes_bp
 from matchmaker.programmes.cli import register_programme_commands
+from matchmaker.programmes.queries import open_programme_cities
 from matchmaker.programmes.views import bp as programmes_bp
 from matchmaker.reminders.cli import register_reminder_commands
 from matchmaker.reminders.jobs import send_due_reminders
@@ -77,6 +78,8 @@ def register_blueprints(app: Flask) -> None:
 def register_receivers(app: Flask) -> None:
     """Higher domains react to lower ones through the named signals of `matchmaker.signals`."""
     connect_receivers()
+    # The city list's "no open programme on topic T" asks programmes, which cities cannot import.
+    signals.open_programme_cities.connect(open_programme_cities)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -5,7 +5,7 @@ import json
 import click
 
 from matchmaker.auth import services as auth_services
-from matchmaker.cities.importer import DATA_DIR, import_profiles, load_regions
+from matchmaker.cities.importer import DATA_DIR, import_profiles, load_city_figures, load_regions
 from matchmaker.extensions import db
 from matchmaker.notes.demo import load_notes_demo
 from matchmaker.programmes.demo import load_programme_demo
@@ -22,9 +22,10 @@ DEMO_USERS = [
 
 
 def load_demo(now=None) -> list[tuple[str, str]]:
-    """Load regions, demo profiles and demo users (idempotent); return (email, role) pairs."""
+    """Load regions, BPS figures, demo profiles and users (idempotent); return (email, role) pairs."""
     now = now or utcnow()
     load_regions()
+    load_city_figures(now)
     payload = json.loads((DATA_DIR / "demo_profiles.json").read_text(encoding="utf-8"))
     import_profiles(payload, now)
     accounts = []

@@ -53,9 +53,20 @@ def _is_bearer_call() -> bool:
     return request.headers.get("Authorization", "").startswith("Bearer ")
 
 
+def body_limit() -> int | None:
+    """This request's body limit: an upload endpoint's own (BODY_LIMITS), else MAX_CONTENT_LENGTH."""
+    config = current_app.config
+    setting = config["BODY_LIMITS"].get(request.endpoint)
+    return config[setting] if setting else config.get("MAX_CONTENT_LENGTH")
+
+
 def check_request() -> None:
-    """Refuse oversized bodies early, anonymous API calls, and cross-site browser API writes."""
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    """Refuse oversized bodies early, anonymous API calls, and cross-site browser API writes.
+
+    Runs before every other hook, so the CSRF check does not parse a body the limit refuses.
+    """
+    limit = body_limit()
+    request.max_content_length = limit  # also bounds bodies sent without a Content-Length
     if limit and (request.content_length or 0) > limit:
         raise RequestEntityTooLarge()
     if not request.path.startswith("/api/") or request.path in current_app.config["API_PUBLIC_PATHS"]:
@@ -98,5 +109,5 @@ def init_app(app: Flask) -> None:
     hops = app.config["TRUSTED_PROXIES"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
-    app.before_request(check_request)
+    app.before_request_funcs.setdefault(None, []).insert(0, check_request)
     app.after_request(add_security_headers)

@@ -1,5 +1,6 @@
 """Edges of every request: secret key, proxies, body size, API write rules, security headers."""
 
+import io
 import logging
 import os
 import re
@@ -237,3 +238,13 @@ def test_logout_needs_the_csrf_token(app_config, make_user, other_app):
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/account").status_code == 302
+
+
+def test_an_upload_endpoint_takes_bodies_up_to_its_own_limit(client, make_user, login, app):
+    login(make_user("facilitator"))
+    app.config.update(MAX_CONTENT_LENGTH=1000, IMPORT_MAX_BYTES=10_000)
+    body = {"files": (io.BytesIO(b'{"practices": []}' + b" " * 5000), "p.json")}
+    assert client.post("/cities/import", data=body, content_type="multipart/form-data").status_code != 413
+    body = {"files": (io.BytesIO(b" " * 20_000), "p.json")}
+    assert client.post("/cities/import", data=body, content_type="multipart/form-data").status_code == 413
+    assert client.post("/login", data={"email": "a@b.id", "password": "x" * 2000}).status_code == 413

@@ -1,4 +1,4 @@
-"""Reference regions, and import / export of profiles in the JSON format of INTERFACES.md.
+"""Reference regions and figures, and import / export of profiles (JSON, XLSX, CSV set).
 
 An import is validated whole before anything is written: one bad record refuses the file.
 """
@@ -6,17 +6,22 @@ An import is validated whole before anything is written: one bad record refuses 
 import csv
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from matchmaker.access import ensure_facilitator, is_facilitator
+from matchmaker.cities import tabular
+from matchmaker.cities.figures import Origin
 from matchmaker.cities.models import City, Indicator, Need, Practice, ProfileChange, ProvinceFigure
 from matchmaker.cities.schema import clean_indicators, clean_need, clean_practice
 from matchmaker.cities.services import (
-    INDICATOR_FIELDS,
     NEED_FIELDS,
     PRACTICE_FIELDS,
+    apply_figures,
     indicator_dict,
     need_dict,
     practice_dict,
@@ -76,6 +81,78 @@ def load_regions(progress: Progress = _noop) -> dict[str, int]:
     return counts
 
 
+# The shipped BPS figures per kab/kota (see data/README.md): file, then per CSV column the
+# indicator key and the source template ({year} from the row).
+REFERENCE_FIGURES = (
+    ("bps_kabkota_2024_sanitasi_airminum_kemiskinan.csv",
+     {"sanitasi_layak_pct": ("sanitation_access_pct", "BPS, Susenas {year}"),
+      "air_minum_layak_pct": ("drinking_water_access_pct", "BPS, Susenas {year}"),
+      "penduduk_miskin_pct": ("poverty_pct", "BPS, Susenas {year}")}),
+    ("bps_kabkota_2024_ipm.csv", {"ipm": ("hdi", "BPS, IPM {year}")}),
+    ("kaggle_kabkota_2021_kemiskinan_ipm_sanitasi.csv",
+     {"penduduk_miskin_pct": ("poverty_pct", "BPS, Susenas {year}"),
+      # BPS revised the life-expectancy series behind the IPM after 2021: not comparable with 2024.
+      "ipm": ("hdi", "BPS, IPM {year} (seri UHH lama)"),
+      "sanitasi_layak_pct": ("sanitation_access_pct", "BPS, Susenas {year}"),
+      "air_minum_layak_pct": ("drinking_water_access_pct", "BPS, Susenas {year}")}),
+)
+
+
+def read_reference_figures() -> dict[tuple[str, int], dict[str, tuple[float | None, str]]]:
+    """The shipped figures by (city code, year): {key: (value or None if unpublished, source)}."""
+    figures: dict[tuple[str, int], dict[str, tuple[float | None, str]]] = {}
+    for name, columns in REFERENCE_FIGURES:
+        with open(DATA_DIR / name, encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                year = int(row["year"])
+                held = figures.setdefault((row["code"], year), {})
+                for column, (key, source) in columns.items():
+                    cell = row[column].strip()
+                    held[key] = (float(cell) if cell else None, source.format(year=year))
+    return figures
+
+
+def load_city_figures(now: datetime, progress: Progress = _noop) -> dict[str, int]:
+    """Load the shipped BPS figures; idempotent, and never over a figure a user or import set.
+
+    Only figures this loader set before (origin "reference") or that nobody set are written;
+    an empty cell is kept as "not published" with its source, so pages can say so.
+    """
+    city_ids = dict(db.session.execute(select(City.code, City.id)).all())
+    rows = {(i.city_id, i.year): i for i in db.session.scalars(select(Indicator))}
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "kept": 0}
+    for (code, year), figures in read_reference_figures().items():
+        progress(1)
+        if code not in city_ids:
+            continue
+        indicator = rows.get((city_ids[code], year))
+        if indicator is None:
+            indicator = Indicator(city_id=city_ids[code], year=year, updated_at=now)
+            db.session.add(indicator)
+            counts["created"] += 1
+        data: dict = {"sources": {}}
+        for key, (value, source) in figures.items():
+            origin = (indicator.origins or {}).get(key)
+            if origin not in (None, Origin.REFERENCE) or (
+                    origin is None and getattr(indicator, key) is not None):
+                counts["kept"] += 1  # set by a user or an import (or before origins were kept)
+                continue
+            data[key] = value
+            data["sources"][key] = source
+        if apply_figures(indicator, data, Origin.REFERENCE):
+            indicator.updated_at = now
+            if indicator.id is not None:
+                counts["updated"] += 1
+        elif indicator.id is not None:
+            counts["unchanged"] += 1
+    db.session.flush()
+    return counts
+
+
+def reference_figure_count() -> int:
+    return len(read_reference_figures())
+
+
 def read_import_file(path: Path) -> dict:
     """Read a JSON import file, refusing anything that is not the documented shape."""
     try:
@@ -110,6 +187,7 @@ def validate_import(payload: dict, progress: Progress = _noop) -> tuple[dict, li
             return False
         return True
 
+    years_seen: dict[tuple, int] = {}
     for number, record in enumerate(_section(payload, "cities", problems), start=1):
         if not isinstance(record, dict):
             problems.append({"section": "cities", "record": number, "field": "record",
@@ -122,7 +200,14 @@ def validate_import(payload: dict, progress: Progress = _noop) -> tuple[dict, li
         problems.extend({"section": "cities", "record": number, "field": f, "message": m}
                         for f, m in found)
         if ok and not found and data:
-            clean["cities"].append((record["code"], data))
+            key = (record["code"], data["year"])
+            if key in years_seen:
+                problems.append({"section": "cities", "record": number, "field": "indicators.year",
+                                 "message": f"duplicates record {years_seen[key]} (same code and "
+                                            "year)"})
+            else:
+                years_seen[key] = number
+                clean["cities"].append((record["code"], data))
         progress(1)
     for section, cleaner in (("practices", clean_practice), ("needs", clean_need)):
         seen: dict[tuple, int] = {}
@@ -149,6 +234,16 @@ def count_records(payload: dict) -> int:
                if isinstance(payload.get(k, []), list))
 
 
+def _set_fields(fields) -> Callable[[object, dict], dict]:
+    def apply(row, data: dict) -> dict:
+        diff = {f: [getattr(row, f), data[f]] for f in fields
+                if f in data and getattr(row, f) != data[f]}
+        for name, (_old, new) in diff.items():
+            setattr(row, name, new)
+        return diff
+    return apply
+
+
 def import_profiles(payload: dict, now: datetime, actor_id: int | None = None,
                     progress: Progress = _noop) -> dict[str, int]:
     """Apply a validated import: all or nothing, and a repeat import changes nothing."""
@@ -160,44 +255,37 @@ def import_profiles(payload: dict, now: datetime, actor_id: int | None = None,
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     logged: list[tuple[ProfileChange, object]] = []
 
-    def upsert(rows: dict, key, make, data: dict, fields, entity: str, summary: str) -> None:
+    def upsert(rows: dict, key, make, data: dict, apply, entity: str, summary: str) -> None:
         row = rows.get(key)
-        if row is None:
-            row = make()
-            for name, value in data.items():
-                setattr(row, name, value)
-            row.updated_at = now
-            rows[key] = row
+        created = row is None
+        if created:
+            row = rows[key] = make()
             db.session.add(row)
-            counts["created"] += 1
-            action, diff = "create", {k: [None, v] for k, v in data.items()}
-        else:
-            diff = {f: [getattr(row, f), data[f]] for f in fields
-                    if f in data and getattr(row, f) != data[f]}
-            if not diff:
-                counts["unchanged"] += 1
-                return
-            for name, (_old, new) in diff.items():
-                setattr(row, name, new)
-            row.updated_at = now
-            counts["updated"] += 1
-            action = "update"
+        diff = apply(row, data)
+        if not diff and not created:
+            counts["unchanged"] += 1
+            return
+        row.updated_at = now
+        counts["created" if created else "updated"] += 1
+        if created:
+            diff = {k: [None, v] for k, v in data.items()}
         change = ProfileChange(city_id=key[0], user_id=actor_id, source="import", at=now,
-                               action=action, entity=entity, changes=diff,
-                               summary=f"{'+' if action == 'create' else '~'} {summary}"[:300])
+                               action="create" if created else "update", entity=entity,
+                               changes=diff, summary=f"{'+' if created else '~'} {summary}"[:300])
         logged.append((change, row))
 
     indicators = {(i.city_id, i.year): i for i in db.session.scalars(select(Indicator))}
     for code, data in clean["cities"]:
         key = (city_ids[code], data["year"])
         upsert(indicators, key, lambda k=key: Indicator(city_id=k[0], year=k[1]), data,
-               INDICATOR_FIELDS, "indicator", f"Indikator {data['year']}")
+               lambda row, d: apply_figures(row, d, Origin.IMPORT), "indicator",
+               f"Indikator {data['year']}")
     for section, model, fields in (("practices", Practice, PRACTICE_FIELDS),
                                    ("needs", Need, NEED_FIELDS)):
         rows = {(r.city_id, r.topic, r.title): r for r in db.session.scalars(select(model))}
         for code, data in clean[section]:
             key = (city_ids[code], data["topic"], data["title"])
-            upsert(rows, key, lambda k=key, m=model: m(city_id=k[0]), data, fields,
+            upsert(rows, key, lambda k=key, m=model: m(city_id=k[0]), data, _set_fields(fields),
                    section[:-1], data["title"])
     db.session.flush()
     for change, row in logged:
@@ -210,13 +298,143 @@ def import_profiles(payload: dict, now: datetime, actor_id: int | None = None,
 def export_profiles() -> dict:
     """Everything the importer reads, in the same shape, ordered for stable diffs."""
     cities = []
-    for city in db.session.scalars(select(City).order_by(City.code)):
-        for indicator in city.indicators:
-            cities.append({"code": city.code, "indicators": indicator_dict(indicator)})
-    practices = [{"city": p.city.code, **{k: v for k, v in practice_dict(p).items() if k != "id"}}
-                 for p in db.session.scalars(select(Practice).join(City)
-                                             .order_by(City.code, Practice.topic, Practice.title))]
-    needs = [{"city": n.city.code, **{k: v for k, v in need_dict(n).items() if k != "id"}}
-             for n in db.session.scalars(select(Need).join(City)
-                                         .order_by(City.code, Need.topic, Need.title))]
-    return {"cities": cities, "practices": practices, "needs": needs}
+    indicators = db.session.execute(select(City.code, Indicator).join(Indicator)
+                                    .order_by(City.code, Indicator.year.desc()))
+    for code, indicator in indicators:
+        cities.append({"code": code, "indicators": indicator_dict(indicator)})
+    sections = {}
+    for section, model, as_dict in (("practices", Practice, practice_dict), ("needs", Need, need_dict)):
+        rows = db.session.execute(select(City.code, model).join(City, City.id == model.city_id)
+                                  .order_by(City.code, model.topic, model.title))
+        sections[section] = [{"city": code, **{k: v for k, v in as_dict(row).items() if k != "id"}}
+                             for code, row in rows]
+    return {"cities": cities, **sections}
+
+
+def region_codes() -> list[tuple[str, str]]:
+    rows = db.session.execute(select(City.code, City.name).order_by(City.code))
+    return [(code, name) for code, name in rows]
+
+
+# ---- files: JSON, an XLSX workbook or a CSV set (folder, zip or several .csv) -------------
+
+EXPORT_FORMATS = ("json", "xlsx", "csv")
+
+
+@dataclass
+class PreparedImport:
+    """A file read into the import payload, with the way back from a problem to its cell."""
+
+    payload: dict
+    locate: Callable[[dict], dict] = lambda problem: problem
+
+
+def _parse_json(name: str, data: bytes) -> dict:
+    try:
+        payload = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise ValidationError(f"{name}: not UTF-8 text") from error
+    except json.JSONDecodeError as error:
+        raise ValidationError(f"{name}: not valid JSON (line {error.lineno}: {error.msg})") from error
+    if not isinstance(payload, dict):
+        raise ValidationError(f"{name}: the top level must be an object")
+    return payload
+
+
+def prepare_files(files: list[tuple[str, bytes]]) -> PreparedImport:
+    """Read uploaded or named files into one payload; refuse files whose layout is wrong."""
+    kinds = {PurePosixPath(name).suffix.lower() for name, _data in files}
+    if not files:
+        raise ValidationError(_("Pilih berkas untuk diimpor."), field="files")
+    if ".json" in kinds:
+        if len(files) > 1:
+            raise ValidationError(_("Impor satu berkas JSON saja, tanpa berkas lain."), field="files")
+        return PreparedImport(_parse_json(*files[0]))
+    tables, problems = [], []
+    readers = {".xlsx": lambda name, data: tabular.read_xlsx(data), ".zip": lambda name, data:
+               tabular.read_zip(data), ".csv": tabular.read_csv}
+    for name, data in files:
+        reader = readers.get(PurePosixPath(name).suffix.lower())
+        if reader is None:
+            raise ValidationError(_("%(name)s: jenis berkas tidak dikenal (pakai .json, .xlsx, .csv "
+                                    "atau .zip berisi CSV).", name=name), field="files")
+        try:
+            found, trouble = reader(name, data)
+        except tabular.UnreadableFile as error:
+            raise ValidationError(f"{name}: {error}", field="files") from error
+        tables += found
+        problems += trouble
+    payload, layout, locate = tabular.tables_to_payload(tables)
+    problems += layout
+    if problems:
+        raise ValidationError(_("%(count)s masalah dalam berkas; tidak ada yang diubah.",
+                                count=len(problems)), errors=problems)
+    return PreparedImport(payload, locate)
+
+
+def read_path(path: Path) -> list[tuple[str, bytes]]:
+    """The files the CLI imports from a path: the file itself, or a folder's CSV set."""
+    try:
+        if path.is_dir():
+            return [(p.name, p.read_bytes()) for p in sorted(path.iterdir())
+                    if p.suffix.lower() == ".csv"]
+        return [(path.name, path.read_bytes())]
+    except OSError as error:
+        raise ValidationError(f"{path}: cannot read file ({error})") from error
+
+
+def import_prepared(prepared: PreparedImport, now: datetime, actor_id: int | None = None,
+                    progress: Progress = _noop) -> dict[str, int]:
+    """Import a prepared file; problems name their sheet, row and column where there is one."""
+    try:
+        return import_profiles(prepared.payload, now, actor_id, progress)
+    except ValidationError as error:
+        error.errors = [prepared.locate(p) for p in error.errors]
+        raise
+
+
+def render_export(payload: dict, fmt: str) -> bytes:
+    """Profiles in one of the three forms: json, xlsx or csv (a zip of the CSV set)."""
+    if fmt == "json":
+        return json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8")
+    if fmt == "xlsx":
+        return tabular.write_xlsx(payload, region_codes())
+    if fmt == "csv":
+        return tabular.write_csv_zip(payload)
+    raise ValidationError(_("Format ekspor harus json, xlsx atau csv."), field="format")
+
+
+def export_to_path(path: Path) -> dict:
+    """Write all profiles to path, in the form its name says: .json, .xlsx, .zip or a folder."""
+    suffix = path.suffix.lower()
+    payload = export_profiles()
+    if suffix in (".json", ".xlsx", ".zip"):
+        path.write_bytes(render_export(payload, {".zip": "csv"}.get(suffix, suffix[1:])))
+    elif suffix == "" or path.is_dir():
+        path.mkdir(parents=True, exist_ok=True)
+        for sheet, rows in tabular.payload_rows(payload).items():
+            (path / f"{sheet}.csv").write_bytes(tabular.write_csv(tabular.SHEETS[sheet], rows))
+    else:
+        raise ValidationError(f"{path}: write .json, .xlsx, .zip (CSV set) or a folder (CSV set)",
+                              field="path")
+    return payload
+
+
+def can_import(actor) -> bool:
+    """Imports change many cities at once: facilitators and admins only."""
+    return is_facilitator(actor)
+
+
+def ensure_can_import(actor) -> None:
+    ensure_facilitator(actor)
+
+
+def import_upload(actor, files: list[tuple[str, bytes]], now: datetime) -> dict[str, int]:
+    """Import uploaded files (JSON, XLSX, CSV set) as this user: all or nothing."""
+    ensure_can_import(actor)
+    return import_prepared(prepare_files(files), now, actor_id=actor.id)
+
+
+def template_xlsx() -> bytes:
+    """The empty workbook to fill in, with its drop-down lists."""
+    return tabular.write_xlsx({}, region_codes())

@@ -72,6 +72,12 @@ class Indicator(db.Model):
     slum_area_ha: Mapped[float | None] = mapped_column()
     fiscal_capacity: Mapped[str | None] = mapped_column(String(12))
     kotaku_scores: Mapped[dict | None] = mapped_column(JSON)
+    poverty_pct: Mapped[float | None] = mapped_column()
+    hdi: Mapped[float | None] = mapped_column()
+    # Per indicator key: where the figure comes from ("BPS, Susenas 2024") and who set it
+    # ("reference" = the shipped data loaded by load-regions, "import", "user").
+    sources: Mapped[dict | None] = mapped_column(JSON)
+    origins: Mapped[dict | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     city = relationship("City", back_populates="indicators")

@@ -8,6 +8,10 @@ from typing import Any
 from matchmaker.vocab import FISCAL_CAPACITY, MATURITY, PRIORITY, TOPICS
 
 MIN_YEAR, MAX_YEAR = 1945, 2100
+MAX_SOURCE_LEN = 200
+# The indicator keys of a profile year, in display order; each may carry a source.
+INDICATOR_KEYS = ("sanitation_access_pct", "drinking_water_access_pct", "poverty_pct", "hdi",
+               "slum_area_ha", "fiscal_capacity", "kotaku_scores")
 KOTAKU_KEYS = ("building", "road", "drinking_water", "drainage", "wastewater", "solid_waste",
                "fire_protection", "public_open_space")
 
@@ -85,6 +89,23 @@ def clean_need(record: Any) -> tuple[dict, Problems]:
     return data, problems
 
 
+def _sources(value: Any, problems: Problems) -> dict[str, str]:
+    if not isinstance(value, dict):
+        problems.append(("sources", "must be an object"))
+        return {}
+    clean = {}
+    for key, text in value.items():
+        if key not in INDICATOR_KEYS:
+            problems.append((f"sources.{key}", f"must be one of {', '.join(INDICATOR_KEYS)}"))
+        elif not isinstance(text, str):
+            problems.append((f"sources.{key}", "must be a string"))
+        elif len(text.strip()) > MAX_SOURCE_LEN:
+            problems.append((f"sources.{key}", f"is longer than {MAX_SOURCE_LEN} characters"))
+        else:
+            clean[key] = text.strip()
+    return clean
+
+
 def clean_indicators(record: Any) -> tuple[dict, Problems]:
     if not isinstance(record, dict):
         return {}, [("indicators", "must be an object")]
@@ -94,7 +115,7 @@ def clean_indicators(record: Any) -> tuple[dict, Problems]:
     if year is None and not any(p[0] == "year" for p in problems):
         problems.append(("year", "is required"))
     data["year"] = year
-    for key in ("sanitation_access_pct", "drinking_water_access_pct"):
+    for key in ("sanitation_access_pct", "drinking_water_access_pct", "poverty_pct", "hdi"):
         if key in record:
             data[key] = _number(record, key, problems, 0, 100)
     if "slum_area_ha" in record:
@@ -118,5 +139,7 @@ def clean_indicators(record: Any) -> tuple[dict, Problems]:
                 else:
                     clean[key] = float(value)
             data["kotaku_scores"] = clean
+    if "sources" in record:
+        data["sources"] = _sources(record["sources"], problems)
     return data, [(f"indicators.{f}" if not f.startswith("indicators") else f, m)
                   for f, m in problems]

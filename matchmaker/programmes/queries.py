@@ -77,6 +77,13 @@ def session_local_times(session: ProgrammeSession, fmt: str = "%H:%M") -> dict[s
             for city in (programme.mentee, programme.mentor)}
 
 
+def open_programme_cities(topic: str):
+    """Ids of the cities on either side of an open programme on this topic (a statement)."""
+    is_open = (Programme.topic == topic, Programme.status.in_(OPEN_STATUSES))
+    return select(Programme.mentor_city_id).where(*is_open).union_all(
+        select(Programme.mentee_city_id).where(*is_open))
+
+
 def city_programmes(city: City) -> list[Programme]:
     """Agreed, active and completed programmes the city took part in, newest first."""
     return list(db.session.scalars(

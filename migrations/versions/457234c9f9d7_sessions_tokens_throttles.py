@@ -6,7 +6,7 @@ reset throttling (throttles), which replace the per-failure login_failures rows.
 Existing API tokens get 90 days from the upgrade; existing links count as made now.
 
 Revision ID: 457234c9f9d7
-Revises: 364a3c9ae508
+Revises: 7abacb65b61c
 Create Date: 2026-12-03 13:45:00.160354
 
 """
@@ -20,7 +20,7 @@ import matchmaker.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = '457234c9f9d7'
-down_revision = '364a3c9ae508'
+down_revision = '7abacb65b61c'
 branch_labels = None
 depends_on = None
 

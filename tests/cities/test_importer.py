@@ -94,3 +94,33 @@ def test_export_round_trips(app, now):
     assert import_profiles(exported, now) == {"created": 0, "updated": 0, "unchanged": 3}
     assert exported["cities"] == payload["cities"]
     assert exported["needs"] == payload["needs"]
+
+
+def test_indicator_sources_are_kept_and_exported(app, now):
+    payload = {"cities": [{"code": "74.71", "indicators": {
+        "year": 2024, "poverty_pct": 4.23, "hdi": 85.97,
+        "sources": {"poverty_pct": "BPS, Susenas 2024", "hdi": "BPS, IPM 2024"}}}]}
+    import_profiles(payload, now)
+    assert export_profiles()["cities"] == payload["cities"]
+    assert import_profiles(payload, now) == {"created": 0, "updated": 0, "unchanged": 1}
+
+
+def test_a_new_value_without_a_source_drops_the_old_source(app, now):
+    first = {"code": "74.71", "indicators": {"year": 2024, "hdi": 85.97, "sources": {"hdi": "BPS"}}}
+    import_profiles({"cities": [first]}, now)
+    import_profiles({"cities": [{"code": "74.71", "indicators": {"year": 2024, "hdi": 80.0}}]}, now)
+    indicator = db.session.scalar(select(Indicator))
+    assert indicator.hdi == 80.0 and not (indicator.sources or {}).get("hdi")
+    assert indicator.origins == {"hdi": "import"}
+
+
+def test_bad_sources_and_a_repeated_city_year_are_reported(app, now):
+    payload = {"cities": [
+        {"code": "74.71", "indicators": {"year": 2024, "sources": {"colour": "x", "hdi": 5}}},
+        {"code": "35.72", "indicators": {"year": 2024, "poverty_pct": 7.0}},
+        {"code": "35.72", "indicators": {"year": 2024, "hdi": 75.0}}]}
+    with pytest.raises(ValidationError) as error:
+        import_profiles(payload, now)
+    found = {(p["record"], p["field"]) for p in error.value.errors}
+    assert found == {(1, "indicators.sources.colour"), (1, "indicators.sources.hdi"),
+                     (3, "indicators.year")}
