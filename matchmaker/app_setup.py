@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from config import BASE_DIR
 from matchmaker import errors
 from matchmaker.dbtypes import tune_sqlite
-from matchmaker.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from matchmaker.extensions import api, babel, bootstrap, csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = BASE_DIR / "migrations"
 
@@ -44,8 +44,19 @@ def register_extensions(app: Flask) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+def register_api(app: Flask) -> None:
+    """The JSON API through flask-smorest, which writes its OpenAPI document as it registers."""
+    from matchmaker.api.views import CONVERTERS, bp, docs_bp
+
+    app.url_map.converters.update(CONVERTERS)  # before any rule uses <id:…> or <code:…>
+    api.init_app(app)
+    csrf.exempt(bp)  # the API authenticates by bearer token or session + JSON body
+    api.register_blueprint(bp)
+    app.register_blueprint(docs_bp)
+    app.extensions["openapi_spec"] = api.spec  # the Api object is shared; each app keeps its own spec
+
+
 def register_blueprints(app: Flask) -> None:
-    from matchmaker.api.views import bp as api_bp
     from matchmaker.auth.views import bp as auth_bp
     from matchmaker.cities.views import bp as cities_bp
     from matchmaker.matching.views import bp as matching_bp
@@ -55,8 +66,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, cities_bp, matching_bp, notes_bp, programmes_bp, reminders_bp):
         app.register_blueprint(bp)
-    csrf.exempt(api_bp)  # the API authenticates by bearer token or session + JSON body
-    app.register_blueprint(api_bp)
+    register_api(app)
 
     from matchmaker.templating import register_template_helpers
 

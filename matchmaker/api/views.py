@@ -1,9 +1,10 @@
-"""JSON API under /api/v1: the same services as the pages, with JSON errors.
+"""JSON API under /api/v1: the same services as the pages, with JSON errors and an OpenAPI document.
 
 Each module below adds its routes to the one blueprint; importing them here registers them.
 """
 
 from matchmaker.api import cities, matching, notes, programmes
-from matchmaker.api.base import bp
+from matchmaker.api.base import CONVERTERS, bp
+from matchmaker.api.docs import docs_bp
 
-__all__ = ["bp", "cities", "matching", "notes", "programmes"]
+__all__ = ["CONVERTERS", "bp", "cities", "docs_bp", "matching", "notes", "programmes"]
