@@ -46,10 +46,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_api(app: Flask) -> None:
     """The JSON API through flask-smorest, which writes its OpenAPI document as it registers."""
-    from matchmaker.api.views import CONVERTERS, bp, docs_bp
+    from matchmaker.api.views import CONVERTERS, TAGS, bp, docs_bp
 
     app.url_map.converters.update(CONVERTERS)  # before any rule uses <id:…> or <code:…>
     api.init_app(app)
+    for tag in TAGS:
+        api.spec.tag(tag)
     csrf.exempt(bp)  # the API authenticates by bearer token or session + JSON body
     api.register_blueprint(bp)
     app.register_blueprint(docs_bp)

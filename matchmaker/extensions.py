@@ -29,6 +29,11 @@ class JsonApi(Api):
     def _register_error_handlers(self) -> None:
         """Leave error handling to `register_error_handlers`: smorest's would answer HTML pages in JSON."""
 
+    def register_blueprint(self, blp, **options) -> None:
+        super().register_blueprint(blp, **options)
+        # smorest adds a tag per blueprint; this API's operations are tagged by domain instead.
+        self.spec._tags = [tag for tag in self.spec._tags if tag["name"] != options.get("name", blp.name)]
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
