@@ -97,8 +97,7 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = Parser()
 
 
-bp = Blueprint("api", __name__, url_prefix=PREFIX,
-               description="Matchmaker's JSON API: the same services as the pages.")
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
 
 
 @bp.before_app_request

@@ -33,7 +33,7 @@ from matchmaker.programmes import services as programmes
 
 # Examples per operation and mode: more with the real programme's ids (they reach the services),
 # fewer with generated ids (those mostly end in 404 at the router).
-EXAMPLES_REAL_IDS, EXAMPLES_ANY_IDS = 5, 2
+EXAMPLES_REAL_IDS, EXAMPLES_ANY_IDS = 4, 2
 SEED = 20260101
 CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
 NASTY = ["\x00", "\r\n", "\n", "\u2028", "\x7f", "\x85", "\x1b[31m", "\U0001F600", "%_\\", "' OR 1=1 --"]
