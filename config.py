@@ -155,8 +155,6 @@ class Config:
         "form-action": "'self'",
         "frame-ancestors": "'none'",
     }
-    # API paths that anonymous callers may read (everything else under /api/ answers 401).
-    API_PUBLIC_PATHS = ("/api/v1/openapi.json",)
     CITIES_PER_PAGE = 25
     # Largest profile import accepted from the web page (JSON, XLSX or CSV set), in bytes.
     IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))

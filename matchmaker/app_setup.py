@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from config import BASE_DIR
 from matchmaker import errors, scheduler, security, signals
+from matchmaker.api.views import CONVERTERS, TAGS, docs_bp
 from matchmaker.api.views import bp as api_bp
 from matchmaker.auth.cli import users_cli
 from matchmaker.auth.loaders import init_login, record_last_use
@@ -20,7 +21,7 @@ from matchmaker.cities.cli import register_city_commands
 from matchmaker.cities.views import bp as cities_bp
 from matchmaker.dbtypes import tune_sqlite
 from matchmaker.demo import register_demo_command
-from matchmaker.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from matchmaker.extensions import api, babel, bootstrap, csrf, db, login_manager, migrate
 from matchmaker.matching.cli import register_matching_commands
 from matchmaker.matching.views import bp as matching_bp
 from matchmaker.notes.views import bp as notes_bp
@@ -67,11 +68,22 @@ def register_extensions(app: Flask) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+def register_api(app: Flask) -> None:
+    """The JSON API through flask-smorest, which writes its OpenAPI document as it registers."""
+    app.url_map.converters.update(CONVERTERS)  # before any rule uses <id:…> or <code:…>
+    api.init_app(app)
+    for tag in TAGS:
+        api.spec.tag(tag)
+    csrf.exempt(api_bp)  # the API authenticates by bearer token or session + JSON body
+    api.register_blueprint(api_bp)
+    app.register_blueprint(docs_bp)
+    app.extensions["openapi_spec"] = api.spec  # the Api object is shared; each app keeps its own spec
+
+
 def register_blueprints(app: Flask) -> None:
     for bp in (auth_bp, cities_bp, matching_bp, notes_bp, programmes_bp, reminders_bp, reports_bp):
         app.register_blueprint(bp)
-    csrf.exempt(api_bp)  # the API authenticates by bearer token or session + JSON body
-    app.register_blueprint(api_bp)
+    register_api(app)
     register_template_helpers(app)
 
 

@@ -1,9 +1,12 @@
 """Domain errors and the handlers that turn them into HTML pages or JSON."""
 
 import logging
+import re
 
+import marshmallow as ma
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,37 @@ class Conflict(MatchmakerError):
     code = "conflict"
 
 
+class ErrorItemSchema(ma.Schema):
+    field = ma.fields.String(allow_none=True, metadata={"description": "dotted path, e.g. lessons.0.outcome"})
+    message = ma.fields.String()
+
+
+class ErrorSchema(ma.Schema):
+    """The JSON body of every API error (documents the shape; `json_error` builds it)."""
+
+    error = ma.fields.String(required=True, metadata={
+        "description": "machine code: invalid, bad_request, unauthorized, forbidden, not_found, conflict, …"})
+    message = ma.fields.String(required=True, metadata={"description": "for people, in the user's language"})
+    field = ma.fields.String(metadata={"description": "the first bad field (validation errors)"})
+    errors = ma.fields.List(ma.fields.Nested(ErrorItemSchema),
+                            metadata={"description": "every problem (validation errors)"})
+
+
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
+def dotted(path: str) -> str:
+    """One spelling of a path in the API: `lessons[0].outcome` becomes `lessons.0.outcome`."""
+    return _INDEX.sub(r".\1", path)
+
+
+# Werkzeug's own descriptions are English; the API answers in the user's language.
+HTTP_MESSAGES = {
+    404: _l("Alamat ini tidak ada di API."),
+    405: _l("Metode HTTP ini tidak didukung di alamat ini."),
+}
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -64,12 +98,13 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(MatchmakerError)
     def handle_domain_error(error: MatchmakerError):
-        extra = {}
-        if error.field:
-            extra["field"] = error.field
-        if getattr(error, "errors", None):
-            extra["errors"] = error.errors
         if wants_json():
+            extra: dict = {}
+            if error.field:
+                extra["field"] = dotted(error.field)
+            if getattr(error, "errors", None):
+                extra["errors"] = [{**item, "field": dotted(item["field"]) if item.get("field") else None}
+                                   for item in error.errors]
             return json_error(error.status, error.code, error.message, **extra)
         return render_template("errors/error.html", status=error.status,
                                message=error.message), error.status
@@ -87,7 +122,11 @@ def register_error_handlers(app) -> None:
     def handle_http_error(error: HTTPException):
         if wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
-            return json_error(error.code or 500, code, error.description or error.name)
+            text = HTTP_MESSAGES.get(error.code or 500) or error.description or error.name
+            response, status = json_error(error.code or 500, code, str(text))
+            if getattr(error, "valid_methods", None):
+                response.headers["Allow"] = ", ".join(error.valid_methods)
+            return response, status
         return render_template("errors/error.html", status=error.code,
                                message=error.description), error.code
 

@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 # The three Indonesian zones (IANA name -> label), west to east; no daylight saving.
 ZONES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 UTC_OFFSETS = {"Asia/Jakarta": 7, "Asia/Makassar": 8, "Asia/Jayapura": 9}
-# Other IANA names some data uses for the same zones.
+# Other IANA names the registry uses for the same zones (West Kalimantan: Asia/Pontianak).
 _ALIASES = {"Asia/Pontianak": "WIB"}
+KNOWN_ZONES = (*ZONES, *_ALIASES)
 
 
 def utcnow() -> datetime:

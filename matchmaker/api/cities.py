@@ -1,55 +1,131 @@
-"""City endpoints of the JSON API."""
+"""City endpoints of the JSON API, and the JSON shapes of cities, indicators, practices and needs."""
 
-from flask import jsonify, request
+from dataclasses import fields as dataclass_fields
+
 from flask_login import current_user
+from marshmallow import Schema, fields, post_dump
 
-from matchmaker.api.base import bp, json_body
+from matchmaker.api.base import IdSchema, bp, documented_errors
 from matchmaker.cities import services as cities
 from matchmaker.cities.access import get_city as load_city
-from matchmaker.errors import ValidationError
+from matchmaker.cities.schemas import CityQuery, IndicatorsRecord, NeedRecord, PracticeRecord
 from matchmaker.extensions import db
 from matchmaker.timeutils import utcnow
 
+# Filters the service knows today; `sort`, `order` and `year` reach it once CityFilters has them.
+_FILTER_NAMES = {f.name for f in dataclass_fields(cities.CityFilters)}
 
-@bp.get("/cities")
-def list_cities():
-    filters = cities.CityFilters(q=request.args.get("q", ""),
-                                 province=request.args.get("province", ""),
-                                 kind=request.args.get("kind", ""),
-                                 practice_topic=request.args.get("practice_topic", ""),
-                                 need_topic=request.args.get("need_topic", ""))
-    if filters.kind and filters.kind not in ("kota", "kabupaten"):
-        raise ValidationError("kind must be 'kota' or 'kabupaten'", field="kind")
+
+class CitySummary(Schema):
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    province = fields.String(attribute="province_name")
+    province_code = fields.String()
+    timezone = fields.String()
+
+
+class CityList(Schema):
+    count = fields.Integer()
+    cities = fields.List(fields.Nested(CitySummary))
+
+
+class IndicatorOut(Schema):
+    """One year's figures; a figure nobody recorded is left out, not null."""
+
+    year = fields.Integer()
+    sanitation_access_pct = fields.Float()
+    drinking_water_access_pct = fields.Float()
+    slum_area_ha = fields.Float()
+    fiscal_capacity = fields.String()
+    poverty_pct = fields.Float()
+    hdi = fields.Float()
+    kotaku_scores = fields.Dict(keys=fields.String(), values=fields.Float())
+    sources = fields.Dict(keys=fields.String(), values=fields.String())
+
+    @post_dump
+    def _drop_unrecorded(self, data: dict, **kwargs) -> dict:
+        return {key: value for key, value in data.items() if value is not None}
+
+
+class PracticeOut(Schema):
+    id = fields.Integer()
+    topic = fields.String()
+    title = fields.String()
+    description = fields.String()
+    maturity = fields.String()
+    started_year = fields.Integer(allow_none=True)
+    outcomes = fields.String()
+
+
+class NeedOut(Schema):
+    id = fields.Integer()
+    topic = fields.String()
+    title = fields.String()
+    description = fields.String()
+    priority = fields.String()
+
+
+class CityProfile(CitySummary):
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    area_km2 = fields.Float(allow_none=True)
+    population = fields.Integer(allow_none=True)
+    indicators = fields.List(fields.Nested(IndicatorOut))
+    practices = fields.List(fields.Nested(PracticeOut))
+    needs = fields.List(fields.Nested(NeedOut))
+
+
+@bp.route("/cities", tags=["cities"])
+@bp.arguments(CityQuery, location="query")
+@bp.response(200, CityList)
+@documented_errors()
+def list_cities(query: dict):
+    """List or search the 514 kabupaten/kota."""
+    filters = cities.CityFilters(**{k: v for k, v in query.items() if k in _FILTER_NAMES})
     found = cities.search_cities(filters)
-    return jsonify({"count": len(found), "cities": [cities.city_summary(c) for c in found]})
+    return {"count": len(found), "cities": found}
 
 
-@bp.get("/cities/<code>")
+@bp.route("/cities/<code:code>", tags=["cities"])
+@bp.response(200, CityProfile)
+@documented_errors(404)
 def get_city(code: str):
-    return jsonify(cities.city_profile(load_city(code)))
+    """A city's profile: indicators per year, practices and needs."""
+    return load_city(code)
 
 
-@bp.post("/cities/<code>/practices")
-def add_practice(code: str):
+@bp.route("/cities/<code:code>/practices", methods=["POST"], tags=["cities"])
+@bp.arguments(PracticeRecord)
+@bp.response(201, IdSchema)
+@documented_errors(403, 404, 409)
+def add_practice(record: dict, code: str):
+    """Add a practice (facilitators, or the city's own Pokja)."""
     city = load_city(code)
-    practice = cities.add_practice(current_user, city, json_body(), utcnow())
+    practice = cities.add_practice(current_user, city, record, utcnow())
     db.session.commit()
-    return jsonify({"id": practice.id}), 201
+    return practice
 
 
-@bp.post("/cities/<code>/needs")
-def add_need(code: str):
+@bp.route("/cities/<code:code>/needs", methods=["POST"], tags=["cities"])
+@bp.arguments(NeedRecord)
+@bp.response(201, IdSchema)
+@documented_errors(403, 404, 409)
+def add_need(record: dict, code: str):
+    """Add a need (facilitators, or the city's own Pokja)."""
     city = load_city(code)
-    need = cities.add_need(current_user, city, json_body(), utcnow())
+    need = cities.add_need(current_user, city, record, utcnow())
     db.session.commit()
-    return jsonify({"id": need.id}), 201
+    return need
 
 
-@bp.put("/cities/<code>/indicators")
-def set_indicators(code: str):
+@bp.route("/cities/<code:code>/indicators", methods=["PUT"], tags=["cities"])
+@bp.arguments(IndicatorsRecord)
+@bp.response(200, IndicatorOut)
+@documented_errors(403, 404)
+def set_indicators(record: dict, code: str):
+    """Create or update one year's indicators (facilitators, or the city's own Pokja)."""
     city = load_city(code)
-    indicator = cities.set_indicators(current_user, city, json_body(), utcnow())
+    indicator = cities.set_indicators(current_user, city, record, utcnow())
     db.session.commit()
-    return jsonify(cities.indicator_dict(indicator))
-
-
+    return indicator

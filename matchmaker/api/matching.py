@@ -1,19 +1,66 @@
-"""Matching endpoints of the JSON API."""
+"""Matching endpoints of the JSON API, and the recommendation shape of INTERFACES.md."""
 
-from flask import jsonify, request
 from flask_login import current_user
+from marshmallow import Schema, fields
 
-from matchmaker.api.base import bp, int_arg
+from matchmaker.api.base import bp, documented_errors
 from matchmaker.cities.access import get_city
 from matchmaker.matching import services
+from matchmaker.matching.schemas import RecommendationQuery
 from matchmaker.timeutils import utcnow
 
 
-@bp.get("/cities/<code>/recommendations")
-def recommendations(code: str):
-    """Mentor recommendations for mentee CODE on ?topic= (facilitators only)."""
+class MenteeRef(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class RecommendationReason(Schema):
+    factor = fields.String(metadata={"enum": ["relevance", "maturity", "context", "complementarity"]})
+    value = fields.Float()
+    text = fields.String()
+
+
+class PracticeRef(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    maturity = fields.String()
+    started_year = fields.Integer(allow_none=True)
+
+
+class Recommendation(Schema):
+    rank = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    score = fields.Float(metadata={"minimum": 0, "maximum": 1})
+    practice = fields.Nested(PracticeRef)
+    factors = fields.Dict(keys=fields.String(), values=fields.Float())
+    matched_terms = fields.List(fields.String())
+    similar_traits = fields.List(fields.String())
+    reasons = fields.List(fields.Nested(RecommendationReason))
+
+
+class Excluded(Schema):
+    code = fields.String()
+    name = fields.String()
+    reason = fields.String()
+    reason_key = fields.String()
+
+
+class Recommendations(Schema):
+    mentee = fields.Nested(MenteeRef)
+    topic = fields.String()
+    need_text = fields.String()
+    recommendations = fields.List(fields.Nested(Recommendation))
+    excluded = fields.List(fields.Nested(Excluded))
+
+
+@bp.route("/cities/<code:code>/recommendations", tags=["matching"])
+@bp.arguments(RecommendationQuery, location="query")
+@bp.response(200, Recommendations)
+@documented_errors(403, 404)
+def recommendations(query: dict, code: str):
+    """Mentor recommendations for mentee CODE on a topic, best first, each with its reasons (facilitators)."""
     mentee = get_city(code)
-    topic = services.check_topic(request.args.get("topic", "").strip())
-    limit = int_arg("limit", services.DEFAULT_LIMIT, 1, services.MAX_LIMIT)
-    return jsonify(services.recommend_mentors(current_user, mentee, topic, request.args.get("text"), limit,
-                                              utcnow()))
+    return services.recommend_mentors(current_user, mentee, query["topic"], query.get("text"), query["limit"],
+                                      utcnow())

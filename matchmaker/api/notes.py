@@ -1,121 +1,191 @@
-"""Notes and knowledge-base endpoints of the JSON API."""
+"""Notes and knowledge-base endpoints of the JSON API, and their JSON shapes."""
 
-from datetime import datetime
-
-from flask import jsonify, request
+from flask import jsonify
 from flask_login import current_user
+from marshmallow import Schema, fields
 
-from matchmaker.api.base import bp, int_arg, json_body
-from matchmaker.errors import ValidationError
+from matchmaker.api.base import bp, documented_errors
 from matchmaker.extensions import db
 from matchmaker.notes import access, queries, search, services
-from matchmaker.notes.models import Attendance, FollowUpAction, Lesson, SessionNote
+from matchmaker.notes.schemas import ActionFields, LessonFields, LessonQuery, NoteEdit, SessionNotes
 from matchmaker.programmes.access import get_session
 from matchmaker.timeutils import as_utc, utcnow
-from matchmaker.vocab import OUTCOME_TYPES, TOPICS
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso(value) -> str | None:
+    """UTC in ISO 8601 with a Z, to the microsecond when there is one."""
     return as_utc(value).isoformat().replace("+00:00", "Z") if value else None
 
 
-def note_dict(note: SessionNote) -> dict:
-    return {"id": note.id, "session_id": note.session_id, "body": note.body_markdown,
-            "author": note.author.name if note.author else None, "created_at": _iso(note.created_at),
-            "updated_at": _iso(note.updated_at), "revisions": len(note.revisions)}
+def _string(func, **metadata):
+    return fields.Function(func, metadata={"type": "string", **metadata})
 
 
-def attendance_dict(row: Attendance) -> dict:
-    return {"id": row.id, "name": row.name, "city": row.city.code if row.city else None,
-            "agency": row.agency}
+class NoteOut(Schema):
+    id = fields.Integer()
+    session_id = fields.Integer()
+    body = fields.String(attribute="body_markdown", metadata={"description": "Markdown"})
+    author = _string(lambda n: n.author.name if n.author else None, nullable=True)
+    created_at = _string(lambda n: iso(n.created_at), format="date-time")
+    updated_at = _string(lambda n: iso(n.updated_at), format="date-time")
+    revisions = fields.Function(lambda n: len(n.revisions), metadata={"type": "integer"})
 
 
-def lesson_dict(lesson: Lesson) -> dict:
-    programme = lesson.programme
-    return {"id": lesson.id, "text": lesson.text, "topic": lesson.topic, "outcome": lesson.outcome_type,
-            "programme_id": lesson.programme_id, "session_id": lesson.session_id,
-            "session_number": lesson.session.number, "session_starts_at": _iso(lesson.session.starts_at),
-            "mentor": {"code": programme.mentor.code, "name": programme.mentor.name},
-            "mentee": {"code": programme.mentee.code, "name": programme.mentee.name},
-            "author": lesson.author.name if lesson.author else None,
-            "created_at": _iso(lesson.created_at), "updated_at": _iso(lesson.updated_at)}
+class AttendanceOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    city = _string(lambda a: a.city.code if a.city else None, nullable=True)
+    agency = fields.String()
 
 
-def action_dict(action: FollowUpAction) -> dict:
-    return {"id": action.id, "text": action.text, "owner_city": action.owner_city.code,
-            "owner_person": action.owner_person, "due": action.due_on.isoformat(),
-            "status": action.status.value, "programme_id": action.programme_id,
-            "session_id": action.session_id, "created_at": _iso(action.created_at),
-            "updated_at": _iso(action.updated_at)}
+class LessonCity(Schema):
+    code = fields.String()
+    name = fields.String()
 
 
-@bp.post("/sessions/<int:session_id>/notes")
-def log_session_notes(session_id: int):
+class LessonOut(Schema):
+    id = fields.Integer()
+    text = fields.String()
+    topic = fields.String()
+    outcome = fields.String(attribute="outcome_type")
+    programme_id = fields.Integer()
+    session_id = fields.Integer()
+    session_number = fields.Integer(attribute="session.number")
+    session_starts_at = _string(lambda lesson: iso(lesson.session.starts_at), format="date-time")
+    mentor = fields.Nested(LessonCity, attribute="programme.mentor")
+    mentee = fields.Nested(LessonCity, attribute="programme.mentee")
+    author = _string(lambda lesson: lesson.author.name if lesson.author else None, nullable=True)
+    created_at = _string(lambda lesson: iso(lesson.created_at), format="date-time")
+    updated_at = _string(lambda lesson: iso(lesson.updated_at), format="date-time")
+
+
+class ActionOut(Schema):
+    id = fields.Integer()
+    text = fields.String()
+    owner_city = _string(lambda a: a.owner_city.code)
+    owner_person = fields.String()
+    due = _string(lambda a: a.due_on.isoformat(), format="date")
+    status = _string(lambda a: a.status.value, enum=["open", "done", "dropped"])
+    programme_id = fields.Integer()
+    session_id = fields.Integer()
+    created_at = _string(lambda a: iso(a.created_at), format="date-time")
+    updated_at = _string(lambda a: iso(a.updated_at), format="date-time")
+
+
+class Logged(Schema):
+    session_id = fields.Integer()
+    note_id = fields.Integer(allow_none=True)
+    attendance_ids = fields.List(fields.Integer())
+    lesson_ids = fields.List(fields.Integer())
+    action_ids = fields.List(fields.Integer())
+
+
+class SessionRecord(Schema):
+    session_id = fields.Integer()
+    notes = fields.List(fields.Nested(NoteOut))
+    attendance = fields.List(fields.Nested(AttendanceOut))
+    lessons = fields.List(fields.Nested(LessonOut))
+    actions = fields.List(fields.Nested(ActionOut))
+
+
+class LessonList(Schema):
+    count = fields.Integer()
+    lessons = fields.List(fields.Nested(LessonOut))
+
+
+class SimilarLesson(Schema):
+    id = fields.Integer()
+    text = fields.String()
+    score = fields.Float()
+
+
+class LessonWithSimilar(LessonOut):
+    similar = fields.List(fields.Nested(SimilarLesson))
+
+
+@bp.route("/sessions/<id:session_id>/notes", methods=["POST"], tags=["notes"])
+@bp.arguments(SessionNotes)
+@bp.response(201, Logged)
+@documented_errors(403, 404, 409)
+def log_session_notes(body: dict, session_id: int):
+    """Log notes, attendance, lessons and follow-up actions of a session in one go (participants)."""
     session = get_session(current_user, session_id)
-    data = json_body()
-    logged = services.log_notes(current_user, session, data.get("body"), data.get("attendance"),
-                                data.get("lessons"), data.get("actions"), utcnow())
+    logged = services.log_notes(current_user, session, body.get("body"), body.get("attendance"),
+                                body.get("lessons"), body.get("actions"), utcnow())
     db.session.commit()
-    return jsonify({"session_id": session.id,
-                    "note_id": logged.note.id if logged.note else None,
-                    "attendance_ids": [row.id for row in logged.attendance],
-                    "lesson_ids": [lesson.id for lesson in logged.lessons],
-                    "action_ids": [action.id for action in logged.actions]}), 201
+    return {"session_id": session.id, "note_id": logged.note.id if logged.note else None,
+            "attendance_ids": [row.id for row in logged.attendance],
+            "lesson_ids": [lesson.id for lesson in logged.lessons],
+            "action_ids": [action.id for action in logged.actions]}
 
 
-@bp.get("/sessions/<int:session_id>/notes")
+@bp.route("/sessions/<id:session_id>/notes", tags=["notes"])
+@bp.response(200, SessionRecord)
+@documented_errors(403, 404)
 def get_session_notes(session_id: int):
+    """Everything logged for a session (participants)."""
     session = get_session(current_user, session_id)
     record = queries.session_record(current_user, session)
-    return jsonify({"session_id": session.id,
-                    "notes": [note_dict(n) for n in record.notes],
-                    "attendance": [attendance_dict(a) for a in record.attendance],
-                    "lessons": [lesson_dict(lesson) for lesson in record.lessons],
-                    "actions": [action_dict(a) for a in record.actions]})
+    return {"session_id": session.id, "notes": record.notes, "attendance": record.attendance,
+            "lessons": record.lessons, "actions": record.actions}
 
 
-@bp.patch("/notes/<int:note_id>")
-def edit_note(note_id: int):
+@bp.route("/notes/<id:note_id>", methods=["PATCH"], tags=["notes"])
+@bp.arguments(NoteEdit)
+@bp.response(200, NoteOut)
+@documented_errors(403, 404, 409)
+def edit_note(body: dict, note_id: int):
+    """Replace a note's body; the previous body is kept as a revision."""
     note = access.get_note(current_user, note_id)
-    services.edit_note(current_user, note, json_body().get("body"), utcnow())
+    services.edit_note(current_user, note, body["body"], utcnow())
     db.session.commit()
-    return jsonify(note_dict(note))
+    return note
 
 
-@bp.patch("/lessons/<int:lesson_id>")
-def edit_lesson(lesson_id: int):
+@bp.route("/lessons/<id:lesson_id>", methods=["PATCH"], tags=["notes"])
+@bp.arguments(LessonFields)
+@bp.response(200, LessonOut)
+@documented_errors(403, 404, 409)
+def edit_lesson(body: dict, lesson_id: int):
+    """Change a lesson's text, topic or outcome; the previous values are kept as a revision."""
     lesson = access.get_lesson(current_user, lesson_id)
-    services.edit_lesson(current_user, lesson, json_body(), utcnow())
+    services.edit_lesson(current_user, lesson, body, utcnow())
     db.session.commit()
-    return jsonify(lesson_dict(lesson))
+    return lesson
 
 
-@bp.patch("/actions/<int:action_id>")
-def edit_action(action_id: int):
+@bp.route("/actions/<id:action_id>", methods=["PATCH"], tags=["notes"])
+@bp.arguments(ActionFields)
+@bp.response(200, ActionOut)
+@documented_errors(403, 404, 409)
+def edit_action(body: dict, action_id: int):
+    """Change a follow-up action or its status; the previous values are kept as a revision."""
     action = access.get_action(current_user, action_id)
-    services.edit_action(current_user, action, json_body(), utcnow())
+    services.edit_action(current_user, action, body, utcnow())
     db.session.commit()
-    return jsonify(action_dict(action))
+    return action
 
 
-@bp.get("/lessons")
-def list_lessons():
-    topic, outcome, year = (request.args.get(k, "") for k in ("topic", "outcome", "year"))
-    if topic and topic not in TOPICS:
-        raise ValidationError(f"topic must be one of: {', '.join(TOPICS)}", field="topic")
-    if outcome and outcome not in OUTCOME_TYPES:
-        raise ValidationError(f"outcome must be one of: {', '.join(OUTCOME_TYPES)}", field="outcome")
-    filters = search.LessonFilters(q=request.args.get("q", "")[:200], topic=topic, outcome=outcome,
-                                   city=request.args.get("city", ""),
-                                   year=int_arg("year", 0, 2000, 2100) if year else None)
-    found = search.search_lessons(current_user, filters, limit=int_arg("limit", 100, 1, 500))
-    return jsonify({"count": len(found), "lessons": [lesson_dict(lesson) for lesson in found]})
+@bp.route("/lessons", tags=["notes"])
+@bp.arguments(LessonQuery, location="query")
+@bp.response(200, LessonList)
+@documented_errors()
+def list_lessons(query: dict):
+    """Search the knowledge base of lessons learned."""
+    filters = search.LessonFilters(q=query.get("q", ""), topic=query.get("topic", ""),
+                                   outcome=query.get("outcome", ""), city=query.get("city", ""),
+                                   year=query.get("year"))
+    found = search.search_lessons(current_user, filters, limit=query["limit"])
+    return {"count": len(found), "lessons": found}
 
 
-@bp.get("/lessons/<int:lesson_id>")
+@bp.route("/lessons/<id:lesson_id>", tags=["notes"])
+@bp.response(200, LessonWithSimilar)
+@documented_errors(404)
 def get_lesson(lesson_id: int):
+    """One lesson and the lessons most like it."""
     lesson = access.get_lesson(current_user, lesson_id)
     similar = search.similar_lessons(current_user, lesson)
-    return jsonify({**lesson_dict(lesson),
+    return jsonify({**LessonOut().dump(lesson),
                     "similar": [{"id": other.id, "text": other.text, "score": round(score, 3)}
                                 for other, score in similar]})

@@ -1,218 +1,276 @@
-"""Programme, series, session and calendar endpoints of the JSON API."""
+"""Programme, series, session and calendar endpoints of the JSON API, and their JSON shapes."""
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 from flask_login import current_user
+from marshmallow import Schema, fields
 
-from matchmaker.api.base import bp, json_body
-from matchmaker.cities.models import City
-from matchmaker.errors import ValidationError
+from matchmaker.api.base import bp, documented_errors
 from matchmaker.extensions import db
-from matchmaker.programmes import queries, services, sessions
-from matchmaker.programmes.access import get_programme as load_programme
-from matchmaker.programmes.access import get_session as load_session
+from matchmaker.programmes import access, queries, services, sessions
 from matchmaker.programmes.calendar import session_calendar
-from matchmaker.programmes.models import Programme, ProgrammeSession
-from matchmaker.timeutils import iso_utc, labelled_times, utcnow
+from matchmaker.programmes.schemas import (
+    Agreement,
+    Completion,
+    NewSession,
+    NoBody,
+    ProgrammeCreate,
+    ProgrammeQuery,
+    ReasonBody,
+    Series,
+    SessionPatch,
+)
+from matchmaker.timeutils import as_utc, labelled_times, local_time, utcnow
 
 
-def session_dict(session: ProgrammeSession) -> dict:
+def iso_utc(value) -> str | None:
+    """UTC to the second with a Z: `2027-01-04T02:00:00Z`."""
+    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def _local_times(session, fmt: str) -> dict[str, str]:
     programme = session.programme
-    return {
-        "id": session.id, "programme_id": programme.id, "number": session.number,
-        "starts_at": iso_utc(session.starts_at), "ends_at": iso_utc(session.ends_at),
-        "duration_minutes": session.duration_minutes, "timezone": session.timezone,
-        "local_times": queries.session_local_times(session),
-        "local_date_times": queries.session_local_times(session, "%Y-%m-%d %H:%M"),
-        "label": labelled_times(session.starts_at, programme.zones),
-        "status": session.status.value, "agenda": session.agenda,
-        "meeting_url": session.meeting_url, "uid": session.uid, "sequence": session.sequence,
-        "cancel_reason": session.cancel_reason,
-    }
+    return {city.code: local_time(session.starts_at, city.timezone, fmt)
+            for city in (programme.mentee, programme.mentor)}
 
 
-def programme_dict(programme: Programme) -> dict:
-    def city(c: City) -> dict:
-        return {"code": c.code, "name": c.name, "timezone": c.timezone}
-
-    return {
-        "id": programme.id, "title": programme.display_title, "topic": programme.topic,
-        "mentor": city(programme.mentor), "mentee": city(programme.mentee),
-        "status": programme.status.value, "status_reason": programme.status_reason,
-        "need_id": programme.need_id, "practice_id": programme.practice_id,
-        "facilitator": programme.facilitator.email if programme.facilitator else None,
-        "mentor_accepted_at": iso_utc(programme.mentor_accepted_at),
-        "mentee_accepted_at": iso_utc(programme.mentee_accepted_at),
-        "agreed_at": iso_utc(programme.agreed_at),
-        "outcome": programme.outcome,
-        "outcome_on": programme.outcome_on.date().isoformat() if programme.outcome_on else None,
-        "outcome_evidence": programme.outcome_evidence,
-        "created_at": iso_utc(programme.created_at),
-        "sessions": [session_dict(s) for s in programme.sessions],
-    }
-
-
-def _text(data: dict, key: str, default: str = "") -> str:
-    value = data.get(key, default)
-    if value is None:
-        return default
-    if not isinstance(value, str):
-        raise ValidationError(f"{key} must be a string", field=key)
-    return value
+class SessionOut(Schema):
+    id = fields.Integer()
+    programme_id = fields.Integer()
+    number = fields.Integer()
+    starts_at = fields.Function(lambda s: iso_utc(s.starts_at), metadata={"type": "string",
+                                                                            "format": "date-time"})
+    ends_at = fields.Function(lambda s: iso_utc(s.ends_at), metadata={"type": "string",
+                                                                        "format": "date-time"})
+    duration_minutes = fields.Integer()
+    timezone = fields.String()
+    local_times = fields.Function(lambda s: _local_times(s, "%H:%M"), metadata={
+        "type": "object", "additionalProperties": {"type": "string"},
+        "description": "start in each city's zone, by city code: {\"74.71\": \"10:00 WITA\"}"})
+    local_date_times = fields.Function(lambda s: _local_times(s, "%Y-%m-%d %H:%M"), metadata={
+        "type": "object", "additionalProperties": {"type": "string"}})
+    label = fields.Function(lambda s: labelled_times(s.starts_at, s.programme.zones), metadata={
+        "type": "string", "description": "09:00 WIB / 10:00 WITA"})
+    status = fields.Function(lambda s: s.status.value, metadata={
+        "type": "string", "enum": ["planned", "held", "cancelled"]})
+    agenda = fields.String()
+    meeting_url = fields.String()
+    uid = fields.String()
+    sequence = fields.Integer()
+    cancel_reason = fields.String()
 
 
-def _optional_int(data: dict, key: str) -> int | None:
-    value = data.get(key)
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(f"{key} must be a whole number", field=key)
-    return value
+class ProgrammeCity(Schema):
+    code = fields.String()
+    name = fields.String()
+    timezone = fields.String()
 
 
-def _whole(data: dict, key: str, default=None):
-    """A JSON whole number (not a string, not a boolean), or the default when absent."""
-    if key not in data:
-        return default
-    value = data[key]
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(f"{key} must be a whole number", field=key)
-    return value
+class ProgrammeSummary(Schema):
+    id = fields.Integer()
+    title = fields.String(attribute="display_title")
+    topic = fields.String()
+    mentor = fields.Nested(ProgrammeCity)
+    mentee = fields.Nested(ProgrammeCity)
+    status = fields.Function(lambda p: p.status.value, metadata={
+        "type": "string", "enum": ["proposed", "agreed", "active", "completed", "declined", "cancelled"]})
+    status_reason = fields.String()
+    need_id = fields.Integer(allow_none=True)
+    practice_id = fields.Integer(allow_none=True)
+    facilitator = fields.Function(lambda p: p.facilitator.email if p.facilitator else None,
+                                  metadata={"type": "string", "nullable": True})
+    mentor_accepted_at = fields.Function(lambda p: iso_utc(p.mentor_accepted_at),
+                                         metadata={"type": "string", "nullable": True})
+    mentee_accepted_at = fields.Function(lambda p: iso_utc(p.mentee_accepted_at),
+                                         metadata={"type": "string", "nullable": True})
+    agreed_at = fields.Function(lambda p: iso_utc(p.agreed_at), metadata={"type": "string",
+                                                                            "nullable": True})
+    outcome = fields.String(allow_none=True)
+    outcome_on = fields.Function(lambda p: p.outcome_on.date().isoformat() if p.outcome_on else None,
+                                 metadata={"type": "string", "format": "date", "nullable": True})
+    outcome_evidence = fields.String()
+    created_at = fields.Function(lambda p: iso_utc(p.created_at), metadata={"type": "string"})
 
 
-@bp.get("/programmes")
-def list_programmes():
-    programmes = queries.list_programmes(current_user, request.args.get("status") or None)
-    return jsonify({"count": len(programmes),
-                    "programmes": [{k: v for k, v in programme_dict(p).items()
-                                    if k != "sessions"} for p in programmes]})
+class ProgrammeOut(ProgrammeSummary):
+    sessions = fields.List(fields.Nested(SessionOut))
 
 
-@bp.post("/programmes")
-def create_programme():
-    data = json_body()
+class ProgrammeList(Schema):
+    count = fields.Integer()
+    programmes = fields.List(fields.Nested(ProgrammeSummary))
+
+
+class Created(Schema):
+    id = fields.Integer()
+    status = fields.Function(lambda p: p.status.value, metadata={"type": "string"})
+
+
+class Planned(Schema):
+    sessions = fields.List(fields.Nested(SessionOut))
+    warnings = fields.List(fields.String(), metadata={"description": "overlaps: warnings, not refusals"})
+
+
+class PatchedSession(SessionOut):
+    warnings = fields.List(fields.String())
+
+
+@bp.route("/programmes", tags=["programmes"])
+@bp.arguments(ProgrammeQuery, location="query")
+@bp.response(200, ProgrammeList)
+@documented_errors()
+def list_programmes(query: dict):
+    """The programmes this user may open, newest first."""
+    programmes = queries.list_programmes(current_user, query.get("status"))
+    return {"count": len(programmes), "programmes": programmes}
+
+
+@bp.route("/programmes", methods=["POST"], tags=["programmes"])
+@bp.arguments(ProgrammeCreate)
+@bp.response(201, Created)
+@documented_errors(403, 409)
+def create_programme(body: dict):
+    """Propose a programme: mentor city, mentee city, topic (facilitators)."""
     programme = services.create_programme(
-        current_user, _text(data, "mentor"), _text(data, "mentee"), _text(data, "topic"), utcnow(),
-        title=_text(data, "title"), need_id=_optional_int(data, "need_id"),
-        practice_id=_optional_int(data, "practice_id"))
+        current_user, body["mentor"], body["mentee"], body["topic"], utcnow(),
+        title=body.get("title") or "", need_id=body.get("need_id"), practice_id=body.get("practice_id"))
     db.session.commit()
-    return jsonify({"id": programme.id, "status": programme.status.value}), 201
+    return programme
 
 
-@bp.get("/programmes/<int:programme_id>")
+@bp.route("/programmes/<id:programme_id>", tags=["programmes"])
+@bp.response(200, ProgrammeOut)
+@documented_errors(403, 404)
 def get_programme(programme_id: int):
-    return jsonify(programme_dict(load_programme(current_user, programme_id)))
+    """A programme with its sessions (facilitators, or Pokja of either city)."""
+    return access.get_programme(current_user, programme_id)
 
 
-def _transition(programme_id: int, action):
-    programme = load_programme(current_user, programme_id)
-    data = json_body() if _has_body() else {}
-    action(programme, data)
+def _transition(programme_id: int, action) -> object:
+    programme = access.get_programme(current_user, programme_id)
+    action(programme)
     db.session.commit()
-    return jsonify(programme_dict(programme))
+    return programme
 
 
-def _has_body() -> bool:
-    return bool(request.get_data())
-
-
-@bp.post("/programmes/<int:programme_id>/accept")
-def accept_programme(programme_id: int):
-    return _transition(programme_id, lambda p, d: services.respond_to_proposal(
+@bp.route("/programmes/<id:programme_id>/accept", methods=["POST"], tags=["programmes"])
+@bp.arguments(NoBody, required=False)
+@bp.response(200, ProgrammeOut)
+@documented_errors(403, 404, 409)
+def accept_programme(body: dict, programme_id: int):
+    """Accept a proposal for the user's own city (Pokja); both cities accepting makes it agreed."""
+    return _transition(programme_id, lambda p: services.respond_to_proposal(
         current_user, p, True, utcnow()))
 
 
-@bp.post("/programmes/<int:programme_id>/decline")
-def decline_programme(programme_id: int):
-    return _transition(programme_id, lambda p, d: services.respond_to_proposal(
-        current_user, p, False, utcnow(), _text(d, "reason")))
+@bp.route("/programmes/<id:programme_id>/decline", methods=["POST"], tags=["programmes"])
+@bp.arguments(ReasonBody, required=False)
+@bp.response(200, ProgrammeOut)
+@documented_errors(403, 404, 409)
+def decline_programme(body: dict, programme_id: int):
+    """Decline a proposal for the user's own city, with a reason (Pokja)."""
+    return _transition(programme_id, lambda p: services.respond_to_proposal(
+        current_user, p, False, utcnow(), body.get("reason") or ""))
 
 
-@bp.post("/programmes/<int:programme_id>/agreement")
-def record_agreement(programme_id: int):
-    return _transition(programme_id, lambda p, d: services.record_agreement(
-        current_user, p, utcnow(), _text(d, "note")))
+@bp.route("/programmes/<id:programme_id>/agreement", methods=["POST"], tags=["programmes"])
+@bp.arguments(Agreement, required=False)
+@bp.response(200, ProgrammeOut)
+@documented_errors(403, 404, 409)
+def record_agreement(body: dict, programme_id: int):
+    """Record that both cities agreed elsewhere, e.g. by letter (facilitators)."""
+    return _transition(programme_id, lambda p: services.record_agreement(
+        current_user, p, utcnow(), body.get("note") or ""))
 
 
-@bp.post("/programmes/<int:programme_id>/activate")
-def activate_programme(programme_id: int):
-    return _transition(programme_id, lambda p, d: services.activate_programme(
-        current_user, p, utcnow()))
+@bp.route("/programmes/<id:programme_id>/activate", methods=["POST"], tags=["programmes"])
+@bp.arguments(NoBody, required=False)
+@bp.response(200, ProgrammeOut)
+@documented_errors(403, 404, 409)
+def activate_programme(body: dict, programme_id: int):
+    """Start an agreed programme (facilitators)."""
+    return _transition(programme_id, lambda p: services.activate_programme(current_user, p, utcnow()))
 
 
-@bp.post("/programmes/<int:programme_id>/cancel")
-def cancel_programme(programme_id: int):
-    return _transition(programme_id, lambda p, d: services.cancel_programme(
-        current_user, p, _text(d, "reason"), utcnow()))
+@bp.route("/programmes/<id:programme_id>/cancel", methods=["POST"], tags=["programmes"])
+@bp.arguments(ReasonBody, required=False)
+@bp.response(200, ProgrammeOut)
+@documented_errors(403, 404, 409)
+def cancel_programme(body: dict, programme_id: int):
+    """Cancel an open programme with a reason; its planned sessions are cancelled too (facilitators)."""
+    return _transition(programme_id, lambda p: services.cancel_programme(
+        current_user, p, body.get("reason") or "", utcnow()))
 
 
-@bp.post("/programmes/<int:programme_id>/complete")
-def complete_programme(programme_id: int):
-    return _transition(programme_id, lambda p, d: services.complete_programme(
-        current_user, p, _text(d, "outcome"), utcnow(), outcome_on=d.get("outcome_on"),
-        evidence=_text(d, "evidence")))
+@bp.route("/programmes/<id:programme_id>/complete", methods=["POST"], tags=["programmes"])
+@bp.arguments(Completion)
+@bp.response(200, ProgrammeOut)
+@documented_errors(403, 404, 409)
+def complete_programme(body: dict, programme_id: int):
+    """Close the programme with its replication outcome (facilitators)."""
+    return _transition(programme_id, lambda p: services.complete_programme(
+        current_user, p, body["outcome"], utcnow(), outcome_on=body.get("outcome_on"),
+        evidence=body.get("evidence") or ""))
 
 
-def _planned_response(planned: sessions.Planned):
-    return jsonify({"sessions": [session_dict(s) for s in planned.sessions],
-                    "warnings": planned.warnings})
-
-
-@bp.post("/programmes/<int:programme_id>/series")
-def plan_series(programme_id: int):
-    programme = load_programme(current_user, programme_id)
-    data = json_body()
-    if "count" not in data:
-        raise ValidationError("count is required", field="count")
-    count = _whole(data, "count")
-    if not isinstance(data.get("first_start"), str):
-        raise ValidationError("first_start is required: local time YYYY-MM-DDTHH:MM",
-                              field="first_start")
-    agendas = data.get("agendas")
+@bp.route("/programmes/<id:programme_id>/series", methods=["POST"], tags=["programmes"])
+@bp.arguments(Series)
+@bp.response(201, Planned)
+@documented_errors(403, 404, 409)
+def plan_series(body: dict, programme_id: int):
+    """Plan a series of sessions from a local first start, stored in UTC (facilitators)."""
+    programme = access.get_programme(current_user, programme_id)
     planned = sessions.plan_series(
-        current_user, programme, count, data["first_start"], utcnow(),
-        timezone=_text(data, "timezone") or None,
-        interval_days=_whole(data, "interval_days"),
-        duration_minutes=_whole(data, "duration_minutes"),
-        meeting_url=_text(data, "meeting_url"), agendas=agendas,
-        allow_past=data.get("allow_past") is True)
+        current_user, programme, body["count"], body["first_start"], utcnow(),
+        timezone=body.get("timezone"),
+        interval_days=body.get("interval_days"), duration_minutes=body.get("duration_minutes"),
+        meeting_url=body.get("meeting_url") or "", agendas=body.get("agendas"),
+        allow_past=body.get("allow_past", False))
     db.session.commit()
-    return _planned_response(planned), 201
+    return planned
 
 
-@bp.post("/programmes/<int:programme_id>/sessions")
-def add_session(programme_id: int):
-    programme = load_programme(current_user, programme_id)
-    data = json_body()
-    if not isinstance(data.get("starts_at"), str):
-        raise ValidationError("starts_at is required: local time YYYY-MM-DDTHH:MM",
-                              field="starts_at")
+@bp.route("/programmes/<id:programme_id>/sessions", methods=["POST"], tags=["programmes"])
+@bp.arguments(NewSession)
+@bp.response(201, Planned)
+@documented_errors(403, 404, 409)
+def add_session(body: dict, programme_id: int):
+    """Add one session after the existing ones (facilitators)."""
+    programme = access.get_programme(current_user, programme_id)
     planned = sessions.add_session(
-        current_user, programme, data["starts_at"], utcnow(), timezone=_text(data, "timezone") or None,
-        duration_minutes=_whole(data, "duration_minutes"),
-        meeting_url=_text(data, "meeting_url"), agenda=_text(data, "agenda"),
-        allow_past=data.get("allow_past") is True)
+        current_user, programme, body["starts_at"], utcnow(), timezone=body.get("timezone"),
+        duration_minutes=body.get("duration_minutes"),
+        meeting_url=body.get("meeting_url") or "", agenda=body.get("agenda") or "",
+        allow_past=body.get("allow_past", False))
     db.session.commit()
-    return _planned_response(planned), 201
+    return planned
 
 
-@bp.get("/sessions/<int:session_id>")
+@bp.route("/sessions/<id:session_id>", tags=["programmes"])
+@bp.response(200, SessionOut)
+@documented_errors(403, 404)
 def get_session(session_id: int):
-    return jsonify(session_dict(load_session(current_user, session_id)))
+    """One session (facilitators, or Pokja of either city)."""
+    return access.get_session(current_user, session_id)
 
 
-@bp.patch("/sessions/<int:session_id>")
-def patch_session(session_id: int):
-    session = load_session(current_user, session_id)
-    planned = sessions.patch_session(current_user, session, json_body(), utcnow())
+@bp.route("/sessions/<id:session_id>", methods=["PATCH"], tags=["programmes"])
+@bp.arguments(SessionPatch)
+@bp.response(200, PatchedSession)
+@documented_errors(403, 404, 409)
+def patch_session(body: dict, session_id: int):
+    """Reschedule or edit a session (UID kept, SEQUENCE raised), or cancel it or mark it held."""
+    session = access.get_session(current_user, session_id)
+    planned = sessions.patch_session(current_user, session, body, utcnow())
     db.session.commit()
-    body = session_dict(session)
-    body["warnings"] = planned.warnings
-    return jsonify(body)
+    return jsonify({**SessionOut().dump(session), "warnings": planned.warnings})
 
 
-@bp.get("/sessions/<int:session_id>/calendar.ics")
+@bp.route("/sessions/<id:session_id>/calendar.ics", tags=["programmes"])
+@bp.response(200, {"type": "string"}, content_type="text/calendar",
+             description="the session as one iCalendar VEVENT (stable UID, current SEQUENCE)")
+@documented_errors(403, 404)
 def session_calendar_file(session_id: int):
-    session = load_session(current_user, session_id)
+    """The session as an iCalendar file (participants)."""
+    session = access.get_session(current_user, session_id)
     return Response(session_calendar(session), mimetype="text/calendar",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="session-{session.id}.ics"'})
+                    headers={"Content-Disposition": f'attachment; filename="session-{session.id}.ics"'})

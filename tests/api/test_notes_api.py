@@ -76,12 +76,19 @@ def test_cancelled_programme_gets_409_and_nothing_is_written(api, make_user, ses
 
 def test_bad_fields_get_400_with_every_problem(api, make_user, session_of):
     session = session_of()
+    client = api(make_user("facilitator"))
     bad = {**NOTES, "lessons": [{"text": "x", "outcome": "wisdom"}],
            "actions": [{"text": "y", "owner_city": "91.71", "due": "24-02-2020"}]}
-    response = api(make_user("facilitator")).post(f"/api/v1/sessions/{session.id}/notes", json=bad)
+    response = client.post(f"/api/v1/sessions/{session.id}/notes", json=bad)
     assert response.status_code == 400
-    assert {e["field"] for e in response.json["errors"]} == {"lessons[0].outcome", "actions[0].owner_city",
-                                                            "actions[0].due"}
+    # The declared shape first: every malformed field at once, as dotted paths.
+    assert {e["field"] for e in response.json["errors"]} == {"lessons.0.outcome", "actions.0.due"}
+    assert response.json["field"] == "lessons.0.outcome"
+    # Then the rules that need the programme: the owner must be one of its two cities.
+    bad["lessons"][0]["outcome"], bad["actions"][0]["due"] = "new_action", "2020-02-24"
+    response = client.post(f"/api/v1/sessions/{session.id}/notes", json=bad)
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json["errors"]] == ["actions.0.owner_city"]
     assert _counts() == (0, 0, 0, 0)
 
 
