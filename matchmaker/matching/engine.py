@@ -55,10 +55,13 @@ CONCEPT_SHARE = 0.7
 # A concept the need only implies (L2T2 implies desludging) weighs this much of one it names.
 IMPLIED_WEIGHT = 0.5
 # Near-ties: taking practices from the most relevant down, every practice whose relevance is
-# at least NEAR_TIE x the group's best joins its group and takes that best value. Below
+# at least NEAR_TIE x the group's best joins its group and takes that best value. With
+# NEAR_TIE = CONCEPT_SHARE, two practices that both cover every concept of the need are
+# always tied, however differently they are worded (relevance 0.7 to 1.0). Below
 # RELEVANCE_FLOOR relevance is noise and stays as it is.
-NEAR_TIE = 0.75
+NEAR_TIE = CONCEPT_SHARE
 RELEVANCE_FLOOR = 0.05
+TIE_TOLERANCE = 1e-6  # float32 sums of concept weights may fall a hair short of 1
 
 # A need word missing from the practice vocabulary (typo, unseen inflection) counts as its
 # closest vocabulary term when their character n-gram cosine reaches SPELLING_MIN, weighted
@@ -657,7 +660,8 @@ def _near_ties(raw: np.ndarray, cities: np.ndarray) -> tuple[np.ndarray, np.ndar
     while start < len(order) and -ordered[start] >= RELEVANCE_FLOOR:
         starts.append(start)
         leaders.append(-ordered[start])
-        start = int(np.searchsorted(ordered, NEAR_TIE * ordered[start], side="right"))
+        start = int(np.searchsorted(ordered, NEAR_TIE * ordered[start] + TIE_TOLERANCE,
+                                    side="right"))
     if starts:
         grouped = order[:start]
         lengths = np.diff([*starts, start])

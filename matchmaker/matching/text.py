@@ -102,14 +102,12 @@ def stem(token: str) -> str:
 
 def _colloquial_root(token: str) -> str | None:
     """The root of a colloquial verb ("nyedot", "ngolah", "bersihin") through its formal form."""
-    formal = [f"me{token}"]
-    if token.endswith("in") and len(token) > 5:
-        formal += [f"{token[:-2]}kan", f"me{token[:-2]}kan"]
-    for form in formal:
-        root = stem(form)
-        if root in _ROOTS and root != form:
-            return root
-    return None
+    if token.endswith("in") and len(token) > 5:  # "-in" is colloquial "-kan": "bersihin"
+        token = token[:-2]
+        if token in _ROOTS:
+            return token
+    root = stem(f"me{token}")  # a dropped "me-": "nyedot" -> "menyedot" -> "sedot"
+    return root if root in _ROOTS and root != token else None
 
 
 def _is_part(part: str) -> bool:
@@ -132,10 +130,10 @@ def _split_compound(token: str) -> tuple[str, str] | None:
 @lru_cache(maxsize=200_000)
 def roots(token: str) -> tuple[str, ...]:
     """Return the normalised terms of one token that is not a stop word (usually one)."""
+    if len(token) > 3 and token.endswith("s") and token[:-1] in KEPT_WORDS:
+        return (token[:-1],)  # English plural of a glossary word: "tanks", "latrines"
     if token in KEPT_WORDS:
         return (token,)
-    if len(token) > 3 and token.endswith("s") and token[:-1] in KEPT_WORDS:
-        return (token[:-1],)  # English plural of a glossary word: "households", "tanks"
     root = stem(token)
     if root in STOP_WORDS:
         return (token,)  # a content word whose root is a function word: "berkala", "pendapatan"
