@@ -22,7 +22,9 @@ Relevance measures meaning, not wording (docs/matching.md, "Relevance"):
 
 import math
 from array import array
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -43,6 +45,7 @@ FISCAL_LEVELS = ("very_low", "low", "medium", "high", "very_high")
 # DOMAIN.md order: relevance > maturity > context > complementarity.
 WEIGHTS = {"relevance": 0.45, "maturity": 0.25, "context": 0.20, "complementarity": 0.10}
 FACTORS = tuple(WEIGHTS)
+_WEIGHT_VECTOR = np.array(list(WEIGHTS.values()))
 
 # A running practice scores at least this much (its maturity term alone); idea-stage
 # practices are scaled below it, so a mere plan never outranks a running practice.
@@ -134,8 +137,7 @@ class NeedDoc:
     priority: str
 
 
-@dataclass(frozen=True)
-class ConceptMatch:
+class ConceptMatch(NamedTuple):
     """A glossary concept that both the need and the practice mention, in their own words."""
 
     concept: str  # glossary group id; Glossary.groups[concept].label(language) names it
@@ -170,12 +172,13 @@ class CohortResult:
 class _Query:
     """A need text, vectorised once."""
 
-    word_columns: np.ndarray  # word-vocabulary columns of the text, sorted
-    word_weights: np.ndarray  # their L2-normalised TF-IDF weights
-    word_weight_of: dict[int, float]  # the same, as a dict
+    # Rows of a topic's (words + concepts) x practices matrix: the text's word columns, then
+    # n_words + the columns of its concepts; with the words' L2-normalised TF-IDF weights and
+    # the concepts' shares of the need's concept weight (sum 1).
+    rows: np.ndarray
+    weights: np.ndarray
+    word_weight_of: dict[int, float]  # word column -> weight
     surface: dict[str, str]  # normalised term -> first word of the text it came from
-    concept_columns: np.ndarray  # concept columns the need mentions, sorted
-    concept_weights: np.ndarray  # their share of the need's concept weight (sum 1)
     concept_rank: dict[int, int]  # concept column -> its place, weightiest first (ties: by id)
     mentions: dict[str, Mention]  # concept id -> how the need mentions it
 
@@ -345,9 +348,22 @@ class MatchModel:
         topics = np.array([p.topic for p in practices], dtype=object)
         for topic in sorted(set(topics)):
             rows = np.flatnonzero(topics == topic)
-            # Transposed (terms x practices): a query only reads the rows of its own terms.
-            self._topics[topic] = (rows, self._word_matrix[rows].T.tocsr(),
-                                   self._concept_matrix[rows].T.tocsr())
+            self._topics[topic] = (rows, self._topic_features(rows))
+
+    def _topic_features(self, rows: np.ndarray) -> sparse.csr_matrix:
+        """The (words + concepts) x (2 x practices) matrix of one topic's practices.
+
+        Transposed, so that a query only reads the rows of its own words and concepts; the
+        concept rows point at columns n..2n, so one gather gives the word cosine (columns
+        0..n) and the concept coverage (n..2n) of every practice.
+        """
+        n = len(rows)
+        words = self._word_matrix[rows].T.tocsr()
+        concepts = self._concept_matrix[rows].T.tocsr()
+        return sparse.vstack([
+            sparse.csr_matrix((words.data, words.indices, words.indptr), shape=(words.shape[0], 2 * n)),
+            sparse.csr_matrix((concepts.data, concepts.indices + n, concepts.indptr),
+                              shape=(concepts.shape[0], 2 * n))], format="csr")
 
     def _practice_mentions(self, pairs: list[tuple[str, str]], topic: str) -> list[tuple[int, str]]:
         """(concept column, words) of a practice's concepts, the topic itself left out."""
@@ -406,13 +422,12 @@ class MatchModel:
         concept_weights = [w / total for w in concept_weights]
         order = sorted(range(len(concept_columns)),
                        key=lambda k: (-concept_weights[k], self._concept_ids[concept_columns[k]]))
+        n_words = len(self._idf_values)
         return _Query(
-            word_columns=np.array(columns, dtype=np.int32),
-            word_weights=np.array(values, dtype=np.float32),
+            rows=np.array(columns + [n_words + c for c in concept_columns], dtype=np.int32),
+            weights=np.array(values + concept_weights, dtype=np.float32),
             word_weight_of=dict(zip(columns, values, strict=True)),
             surface=surface,
-            concept_columns=np.array(concept_columns, dtype=np.int32),
-            concept_weights=np.array(concept_weights, dtype=np.float32),
             concept_rank={concept_columns[k]: place for place, k in enumerate(order)},
             mentions=mentions)
 
@@ -451,7 +466,7 @@ class MatchModel:
                          np.empty(0, bool), no_values, no_values)
         if topic not in self._topics:
             return empty
-        rows, word_features, concept_features = self._topics[topic]
+        rows, features = self._topics[topic]
         cities = self._practice_city[rows]
         keep = cities != mentee
         excluded = [self._index[code] for code in exclude if code in self._index]
@@ -459,23 +474,23 @@ class MatchModel:
             keep &= ~np.isin(cities, excluded)
         if not keep.any():
             return empty
-        words = _gather(query.word_columns, query.word_weights, word_features)[keep]
+        both = _gather(query.rows, query.weights, features)
+        words, coverage = both[:len(rows)][keep], both[len(rows):][keep]
         rows, cities = rows[keep], cities[keep]
-        if query.has_concepts:
-            coverage = _gather(query.concept_columns, query.concept_weights, concept_features)[keep]
-            raw = CONCEPT_SHARE * coverage + (1.0 - CONCEPT_SHARE) * words
-        else:
-            coverage, raw = np.zeros(len(rows)), words
+        raw = CONCEPT_SHARE * coverage + (1.0 - CONCEPT_SHARE) * words if query.has_concepts else words
         relevance, tied = _near_ties(raw, cities)
 
         gap = self._context[cities] - self._context[mentee]
         distance = np.sqrt(np.einsum("ij,ij->i", gap, gap))
         strength = self._strength[COMPLEMENT_INDICATOR.get(topic, DEFAULT_COMPLEMENT_INDICATOR)]
-        complement = np.nan_to_num(0.5 + 0.5 * (strength[cities] - strength[mentee]), nan=0.5)
-        factors = np.column_stack([
-            relevance, self._maturity[rows], np.exp(-distance / CONTEXT_SCALE), complement])
-        factors = np.clip(factors, 0.0, 1.0)
-        scores = factors @ np.array(list(WEIGHTS.values()))
+        complement = 0.5 + 0.5 * (strength[cities] - strength[mentee])
+        factors = np.empty((len(rows), len(FACTORS)))
+        factors[:, 0] = relevance
+        factors[:, 1] = self._maturity[rows]
+        factors[:, 2] = np.exp(-distance / CONTEXT_SCALE)
+        factors[:, 3] = np.where(np.isnan(complement), 0.5, complement)  # unknown: neutral
+        np.clip(factors, 0.0, 1.0, out=factors)
+        scores = factors @ _WEIGHT_VECTOR
         scores = np.where(self._is_running[rows], scores, IDEA_SCALE * scores)
 
         # Keep each city's best practice (ties: lower practice id), then order best first.
@@ -630,7 +645,7 @@ class MatchModel:
 
 
 def _gather(columns: np.ndarray, weights: np.ndarray, features: sparse.csr_matrix) -> np.ndarray:
-    """Return the weighted sum of the given rows of a (terms x practices) matrix, per practice.
+    """Return the weighted sum of the given rows of a (terms x practices) matrix, per column.
 
     Reads only the rows of the query's terms (or concepts); cheaper than a SciPy sparse
     product, whose per-call overhead dominates for a query of a dozen terms.
@@ -654,18 +669,16 @@ def _near_ties(raw: np.ndarray, cities: np.ndarray) -> tuple[np.ndarray, np.ndar
     relevance = raw.astype(float)
     tied = np.zeros(len(raw), bool)
     order = np.argsort(-raw, kind="stable")
-    ordered = -raw[order]  # ascending
-    starts, leaders = [], []
+    ordered = (-relevance[order]).tolist()  # ascending; bisect on a list beats NumPy calls here
+    starts: list[int] = []
     start = 0
-    while start < len(order) and -ordered[start] >= RELEVANCE_FLOOR:
+    while start < len(ordered) and -ordered[start] >= RELEVANCE_FLOOR:
         starts.append(start)
-        leaders.append(-ordered[start])
-        start = int(np.searchsorted(ordered, NEAR_TIE * ordered[start] + TIE_TOLERANCE,
-                                    side="right"))
+        start = bisect_right(ordered, NEAR_TIE * ordered[start] + TIE_TOLERANCE, start)
     if starts:
         grouped = order[:start]
         lengths = np.diff([*starts, start])
-        relevance[grouped] = np.repeat(leaders, lengths)
+        relevance[grouped] = np.repeat(relevance[order[starts]], lengths)
         group_cities = cities[grouped]
         spread = np.maximum.reduceat(group_cities, starts) != np.minimum.reduceat(group_cities, starts)
         tied[grouped] = np.repeat(spread, lengths)

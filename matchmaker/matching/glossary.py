@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from matchmaker.matching.text import read_glossary_file, terms
 
@@ -80,8 +81,7 @@ class ConceptGroup:
         return self.labels.get(language) or self.labels["id"]
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
     """One concept found in a text: its group, the text's words for it, and whether implied."""
 
     concept: str
@@ -234,10 +234,11 @@ class Glossary:
         index = self._index
         for term, positions in where.items():
             for member in index.get(term, ()):
-                for i in positions:
-                    span = _locate(where, i, member)
-                    if span is not None:
-                        longer.append((frozenset(span), span, member.groups))
+                if all(other in where for other in member.rest):
+                    for i in positions:
+                        span = _locate(where, i, member)
+                        if span is not None:
+                            longer.append((frozenset(span), span, member.groups))
         covered = set().union(*(cells for cells, _, _ in longer))
         widest = max((len(span) for _, span, _ in longer), default=0)
         found: list[tuple[tuple[int, ...], tuple[str, ...]]] = [
@@ -272,12 +273,19 @@ class Glossary:
 
 
 def _locate(where: dict[str, list[int]], anchor: int, member: _Member) -> tuple[int, ...] | None:
-    """Positions of a member's terms around an anchor position, or None if they are not in reach."""
-    for term in member.rest:
-        if term not in where:
-            return None
+    """Positions of a member's terms around an anchor position, or None if they are not in reach.
+
+    Every term of the member is known to occur in the text (`where`).
+    """
     size = len(member.terms)
     reach = size - 1 + WINDOW_SLACK
+    if size == 2:  # most wordings: the nearest other term within reach, the earlier on a tie
+        best, best_distance = -1, reach + 1
+        for p in where[member.rest[0]]:
+            distance = abs(p - anchor)
+            if 0 < distance < best_distance:
+                best, best_distance = p, distance
+        return None if best < 0 else (min(anchor, best), max(anchor, best))
     used = [anchor]
     for term in member.rest:
         near = [p for p in where[term] if abs(p - anchor) <= reach and p not in used]
