@@ -22,7 +22,6 @@ Relevance measures meaning, not wording (docs/matching.md, "Relevance"):
 
 import math
 from array import array
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -666,22 +665,29 @@ def _near_ties(raw: np.ndarray, cities: np.ndarray) -> tuple[np.ndarray, np.ndar
     From the most relevant down: the best remaining practice opens a group, every practice
     within NEAR_TIE of it joins and takes its value. Values below RELEVANCE_FLOOR stay alone.
     """
+    ordered = np.sort(raw)  # values only: cheaper than an argsort at 100,000 cities
+    leaders, thresholds = [], []
+    top = len(ordered)
+    while top and ordered[top - 1] >= RELEVANCE_FLOOR:
+        leader = float(ordered[top - 1])
+        leaders.append(leader)
+        thresholds.append(NEAR_TIE * leader - TIE_TOLERANCE)
+        top = int(np.searchsorted(ordered, thresholds[-1], side="left"))
     relevance = raw.astype(float)
     tied = np.zeros(len(raw), bool)
-    order = np.argsort(-raw, kind="stable")
-    ordered = (-relevance[order]).tolist()  # ascending; bisect on a list beats NumPy calls here
-    starts: list[int] = []
-    start = 0
-    while start < len(ordered) and -ordered[start] >= RELEVANCE_FLOOR:
-        starts.append(start)
-        start = bisect_right(ordered, NEAR_TIE * ordered[start] + TIE_TOLERANCE, start)
-    if starts:
-        grouped = order[:start]
-        lengths = np.diff([*starts, start])
-        relevance[grouped] = np.repeat(relevance[order[starts]], lengths)
-        group_cities = cities[grouped]
-        spread = np.maximum.reduceat(group_cities, starts) != np.minimum.reduceat(group_cities, starts)
-        tied[grouped] = np.repeat(spread, lengths)
+    if not leaders:
+        return relevance, tied
+    # Group k holds the values in [thresholds[k], leaders[k]]; thresholds fall from group to group.
+    group = len(leaders) - np.searchsorted(thresholds[::-1], raw, side="right")
+    grouped = group < len(leaders)
+    relevance[grouped] = np.array(leaders)[group[grouped]]
+    # A group is a near-tie when it holds practices of two cities: some city differs from
+    # one (any) city of the group.
+    members, member_cities = group[grouped], cities[grouped]
+    some_city = np.zeros(len(leaders), cities.dtype)
+    some_city[members] = member_cities
+    mixed = np.bincount(members[member_cities != some_city[members]], minlength=len(leaders)) > 0
+    tied[grouped] = mixed[members]
     return relevance, tied
 
 
