@@ -61,8 +61,8 @@ NEGATIONS = frozenset({"tidak", "tak", "bukan", "non"})
 NEGATED = "tidak_"
 
 # Run-together tokens shorter than this are left alone; each part must be a known word of
-# at least COMPOUND_MIN_PART letters that is not a stop word (or a kept acronym / English
-# word, like "wc"), so that "kendari" is not read as "ken" + "dari".
+# at least COMPOUND_MIN_PART letters that is not a stop word (or a kept acronym or English
+# word of the glossary), so that "kendari" is not read as "ken" + "dari".
 COMPOUND_MIN_LENGTH = 7
 COMPOUND_MIN_PART = 4
 
