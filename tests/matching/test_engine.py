@@ -14,6 +14,7 @@ from matchmaker.matching.engine import (
     NeedDoc,
     PracticeDoc,
 )
+from matchmaker.matching.glossary import ConceptGroup, Glossary
 from matchmaker.matching.text import normalise, terms
 
 L2T2_NEED = "Memulai layanan lumpur tinja terjadwal bagi ASN dan membangun unit operator IPLT"
@@ -566,8 +567,6 @@ def test_topic_itself_is_not_a_concept_of_its_practices(cities):
 
 
 def test_glossary_groups_added_at_run_time_are_used():
-    from matchmaker.matching.glossary import ConceptGroup, Glossary
-
     cities = [make_city("35.71"), make_city("35.72"), make_city("35.73")]
     practices = [make_practice("35.72", "Program Kampung Iklim di tiap RW", topic="governance"),
                  make_practice("35.73", "Forum warga peduli lingkungan", topic="governance")]
