@@ -5,14 +5,25 @@ The model is built once (TF-IDF matrices, scaled context matrix, per-topic index
 that a recommendation is one sparse gather (the need's terms) plus vector arithmetic over
 the practices of one topic.
 
-Memory: relevance is a word-level TF-IDF cosine over stemmed terms (float32, one matrix
-per topic). Character n-grams are indexed only for the distinct terms and practice words,
-to map a misspelt or unseen need word onto its closest known term; document-level
-character n-grams cost ~1 GB and ~80 % of build time at 100,000 cities, and ranked
-verbatim needs no better (docs/matching-benchmark.md).
+Relevance measures meaning, not wording (docs/matching.md, "Relevance"):
+
+- concepts: the sector glossary (`matching/glossary.py`) finds the concepts a need and a
+  practice mention, whatever the wording (L2T2 = LLTT = "sedot WC berkala" = scheduled
+  desludging); the concept part is the IDF-weighted share of the need's concepts that the
+  practice covers;
+- words: a TF-IDF cosine over Sastrawi-stemmed terms (float32, one matrix per topic), after
+  the same normalisation of SMS forms, run-together words and colloquial verbs (`text.py`);
+- character n-grams: indexed only for the distinct terms, practice words and glossary
+  words, to map a misspelt or unseen need word onto its closest known term (document-level
+  character n-grams cost ~1 GB and ~80 % of build time at 100,000 cities);
+- near-ties: practices whose relevance is within NEAR_TIE of a better one share its value,
+  so that between practices on the same subject maturity and then context decide.
 """
 
-from dataclasses import dataclass
+import math
+from array import array
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -23,6 +34,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from matchmaker.matching.glossary import Glossary, Mention
 from matchmaker.matching.text import terms
 
 MATURITY_LEVELS = ("idea", "pilot", "operational", "institutionalised")
@@ -32,11 +44,26 @@ FISCAL_LEVELS = ("very_low", "low", "medium", "high", "very_high")
 # DOMAIN.md order: relevance > maturity > context > complementarity.
 WEIGHTS = {"relevance": 0.45, "maturity": 0.25, "context": 0.20, "complementarity": 0.10}
 FACTORS = tuple(WEIGHTS)
+_WEIGHT_VECTOR = np.array(list(WEIGHTS.values()))
 
 # A running practice scores at least this much (its maturity term alone); idea-stage
 # practices are scaled below it, so a mere plan never outranks a running practice.
 RUNNING_FLOOR = WEIGHTS["maturity"] * MATURITY_SCORES["pilot"]
 IDEA_SCALE = 0.9 * RUNNING_FLOOR
+
+# Relevance = CONCEPT_SHARE x concept coverage + the rest x word cosine, when the need names
+# a concept of the glossary other than the topic itself; the word cosine alone otherwise.
+CONCEPT_SHARE = 0.7
+# A concept the need only implies (L2T2 implies desludging) weighs this much of one it names.
+IMPLIED_WEIGHT = 0.5
+# Near-ties: taking practices from the most relevant down, every practice whose relevance is
+# at least NEAR_TIE x the group's best joins its group and takes that best value. With
+# NEAR_TIE = CONCEPT_SHARE, two practices that both cover every concept of the need are
+# always tied, however differently they are worded (relevance 0.7 to 1.0). Below
+# RELEVANCE_FLOOR relevance is noise and stays as it is.
+NEAR_TIE = CONCEPT_SHARE
+RELEVANCE_FLOOR = 0.05
+TIE_TOLERANCE = 1e-6  # float32 sums of concept weights may fall a hair short of 1
 
 # A need word missing from the practice vocabulary (typo, unseen inflection) counts as its
 # closest vocabulary term when their character n-gram cosine reaches SPELLING_MIN, weighted
@@ -109,14 +136,27 @@ class NeedDoc:
     priority: str
 
 
+class ConceptMatch(NamedTuple):
+    """A glossary concept that both the need and the practice mention, in their own words."""
+
+    concept: str  # glossary group id; Glossary.groups[concept].label(language) names it
+    need_words: str  # as the need wrote it, lower case ("sedot wc berkala")
+    practice_words: str  # as the practice wrote it ("layanan lumpur tinja terjadwal")
+
+
 @dataclass
 class Candidate:
     code: str
     practice_id: int
     score: float
-    factors: dict[str, float]
+    factors: dict[str, float]  # relevance here is the calibrated value (near-ties share one)
     matched_terms: list[str]
     similar_traits: list[str]
+    concepts: list[ConceptMatch] = field(default_factory=list)  # most weighty first
+    near_tie: bool = False  # relevance was a near-tie with another city's practice
+    relevance_raw: float = 0.0  # before near-ties
+    concept_coverage: float = 0.0  # share of the need's concepts the practice covers
+    word_similarity: float = 0.0  # TF-IDF cosine of the stemmed words
 
 
 @dataclass
@@ -131,9 +171,20 @@ class CohortResult:
 class _Query:
     """A need text, vectorised once."""
 
-    word_columns: np.ndarray  # word-vocabulary columns of the text, sorted
-    word_weights: np.ndarray  # their L2-normalised TF-IDF weights
+    # Rows of a topic's (words + concepts) x practices matrix: the text's word columns, then
+    # n_words + the columns of its concepts; with the words' L2-normalised TF-IDF weights and
+    # the concepts' shares of the need's concept weight (sum 1).
+    rows: np.ndarray
+    weights: np.ndarray
+    word_weight_of: dict[int, float]  # word column -> weight
     surface: dict[str, str]  # normalised term -> first word of the text it came from
+    concept_rank: dict[int, int]  # concept column -> its place, weightiest first (ties: by id)
+    mentions: dict[str, Mention]  # concept id -> how the need mentions it
+
+    @property
+    def has_concepts(self) -> bool:
+        """Whether the need names a concept of the glossary besides the topic itself."""
+        return bool(self.mentions)
 
 
 @dataclass
@@ -145,6 +196,10 @@ class _Ranking:
     cities: np.ndarray  # city row indices
     factors: np.ndarray  # (n, 4) in FACTORS order
     scores: np.ndarray
+    raw: np.ndarray  # relevance before near-ties
+    near_tie: np.ndarray  # bool
+    coverage: np.ndarray
+    words: np.ndarray
 
 
 def _value(x) -> float:
@@ -181,9 +236,15 @@ class MatchModel:
     """Precomputed matrices for mentor recommendation; build once, query many times."""
 
     @classmethod
-    def build(cls, cities: list[CityProfile], practices: list[PracticeDoc]) -> "MatchModel":
-        """Build the model from every city profile and every recorded practice."""
+    def build(cls, cities: list[CityProfile], practices: list[PracticeDoc],
+              glossary: Glossary | None = None) -> "MatchModel":
+        """Build the model from every city profile and every recorded practice.
+
+        `glossary` defaults to the shipped one; pass `Glossary.shipped().extended(groups)` to
+        add the groups an admin recorded in the app.
+        """
         model = cls()
+        model.glossary = glossary if glossary is not None else Glossary.shipped()
         model._build_cities(cities)
         model._build_practices([p for p in practices if p.city_code in model._index])
         return model
@@ -242,35 +303,71 @@ class MatchModel:
         self._maturity = np.array([MATURITY_SCORES[p.maturity] for p in practices])
         self._is_running = self._maturity > 0
         self._words = TfidfVectorizer(analyzer=str.split, sublinear_tf=True, dtype=np.float32)
+        self._concept_ids = sorted(self.glossary.groups)
+        # (topic, group) pairs where the group names the topic itself: never a concept there.
+        self._roots = {(topic, g.id) for g in self.glossary.groups.values() if g.topic_root
+                       for topic in g.topics}
+        self._concept_column = {cid: i for i, cid in enumerate(self._concept_ids)}
         self._topics: dict[str, tuple] = {}
+        self._columns: dict[str, int] = {}
         if not practices:
             return
         spellings: dict[str, str] = {}  # every practice word -> its term
+        concepts = _ConceptRows()
 
         def documents():  # a generator: the normalised texts are never all held at once
             for practice in practices:
                 pairs = terms(practice_text(practice))
                 spellings.update(pairs)
+                concepts.add(self._practice_mentions(pairs, practice.topic))
                 yield " ".join(term for _, term in pairs)
 
         self._word_matrix = self._words.fit_transform(documents()).tocsr()
         self._vocabulary = self._words.get_feature_names_out()
         self._columns = self._words.vocabulary_
         self._idf = self._words.idf_.astype(np.float32)
-        # Spelling index: character n-grams of every term and every practice word (so that
-        # "terjadwl" finds "terjadwal" -> "jadwal"), transposed (n-grams x spellings) so that a
-        # query word only reads the rows of its own n-grams.
+        self._idf_values = self._idf.tolist()
+        # Concepts: one binary row per practice; the words of each mention, interned.
+        self._concept_matrix = concepts.matrix(len(self._concept_ids))
+        self._concept_phrase_ids = np.frombuffer(concepts.phrase_ids, dtype=np.int32)
+        self._concept_phrases = concepts.phrases
+        counts = np.bincount(self._concept_matrix.indices, minlength=len(self._concept_ids))
+        self._concept_idf = (np.log((1 + len(practices)) / (1 + counts)) + 1).astype(np.float32)
+        self._concept_idf_values = self._concept_idf.tolist()
+        # Spelling index: character n-grams of every term, every practice word and every
+        # glossary term (so that "terjadwl" finds "terjadwal" -> "jadwal"), transposed
+        # (n-grams x spellings) so that a query word only reads the rows of its own n-grams.
         spellings.update((term, term) for term in self._vocabulary)
+        spellings.update((term, term) for term in self.glossary.vocabulary)
         known = sorted(spellings)
-        self._spelling_column = np.array([self._columns[spellings[w]] for w in known], dtype=np.int64)
+        self._spelling_term = np.array([spellings[w] for w in known], dtype=object)
         self._spelling = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=False,
                                          dtype=np.float32)
         self._spelling_index = self._spelling.fit_transform(known).T.tocsr()
         topics = np.array([p.topic for p in practices], dtype=object)
         for topic in sorted(set(topics)):
             rows = np.flatnonzero(topics == topic)
-            # Transposed (terms x practices): a query only reads the rows of its own terms.
-            self._topics[topic] = (rows, self._word_matrix[rows].T.tocsr())
+            self._topics[topic] = (rows, self._topic_features(rows))
+
+    def _topic_features(self, rows: np.ndarray) -> sparse.csr_matrix:
+        """The (words + concepts) x (2 x practices) matrix of one topic's practices.
+
+        Transposed, so that a query only reads the rows of its own words and concepts; the
+        concept rows point at columns n..2n, so one gather gives the word cosine (columns
+        0..n) and the concept coverage (n..2n) of every practice.
+        """
+        n = len(rows)
+        words = self._word_matrix[rows].T.tocsr()
+        concepts = self._concept_matrix[rows].T.tocsr()
+        return sparse.vstack([
+            sparse.csr_matrix((words.data, words.indices, words.indptr), shape=(words.shape[0], 2 * n)),
+            sparse.csr_matrix((concepts.data, concepts.indices + n, concepts.indptr),
+                              shape=(concepts.shape[0], 2 * n))], format="csr")
+
+    def _practice_mentions(self, pairs: list[tuple[str, str]], topic: str) -> list[tuple[int, str]]:
+        """(concept column, words) of a practice's concepts, the topic itself left out."""
+        return [(self._concept_column[m.concept], m.words)
+                for m in self.glossary.find(pairs, topic) if (topic, m.concept) not in self._roots]
 
     def _city(self, code: str) -> int:
         try:
@@ -278,49 +375,69 @@ class MatchModel:
         except KeyError:
             raise KeyError(f"unknown city code {code!r}") from None
 
-    def _queries(self, texts: list[str]) -> list[_Query]:
-        return [self._query(text) for text in texts]
+    def _queries(self, texts: list[str], topics: list[str]) -> list[_Query]:
+        return [self._query(text, topic) for text, topic in zip(texts, topics, strict=True)]
 
-    def _query(self, text: str) -> _Query:
-        """Vectorise a need like the practices (sublinear TF-IDF, L2), correcting spelling."""
+    def _query(self, text: str, topic: str) -> _Query:
+        """Vectorise a need like the practices (sublinear TF-IDF, L2), correcting spelling,
+        and weigh the concepts it mentions by their IDF.
+
+        Plain Python floats: for a need of a dozen terms NumPy's per-call overhead dominates.
+        """
         pairs = terms(text)
+        columns_of, glossary_terms = self._columns, self.glossary.vocabulary
+        unknown: dict[str, set[str]] = {}  # unknown term -> its spellings in the text
+        for word, term in pairs:
+            if (term not in columns_of and term not in glossary_terms
+                    and len(term) >= SPELLING_MIN_LENGTH):
+                unknown.setdefault(term, {term}).add(word)
+        corrected = self._correct(unknown)  # unknown term -> (known term, similarity)
         counts: dict[str, int] = {}
         for _, term in pairs:
             counts[term] = counts.get(term, 0) + 1
-        unknown: dict[str, set[str]] = {}  # unknown term -> its spellings in the text
-        for word, term in pairs:
-            if term not in self._columns and len(term) >= SPELLING_MIN_LENGTH:
-                unknown.setdefault(term, {term}).add(word)
-        corrected = self._correct(unknown)
-        surface: dict[str, str] = {}
         weights: dict[int, float] = {}
         for term, count in counts.items():
-            if term in self._columns:
-                column, similarity = self._columns[term], 1.0
-            elif term in corrected:
-                column, similarity = corrected[term]
-            else:
-                continue
-            weight = (1.0 + np.log(count)) * self._idf[column] * similarity
-            weights[column] = weights.get(column, 0.0) + weight
-        for word, term in pairs:
-            column = self._columns[term] if term in self._columns else corrected.get(term, (None,))[0]
+            known, similarity = corrected.get(term, (term, 1.0))
+            column = columns_of.get(known)
             if column is not None:
-                surface.setdefault(str(self._vocabulary[column]), word)
-        columns = np.array(sorted(weights), dtype=np.int32)
-        values = np.array([weights[c] for c in columns], dtype=np.float32)
-        norm = np.sqrt(np.dot(values, values))
-        if norm > 0:
-            values /= norm
-        return _Query(columns, values, surface)
+                weight = (1.0 + math.log(count)) * self._idf_values[column] * similarity
+                weights[column] = weights.get(column, 0.0) + weight
+        if corrected:
+            pairs = [(word, corrected[term][0] if term in corrected else term) for word, term in pairs]
+        surface: dict[str, str] = {}
+        for word, term in pairs:
+            if term in columns_of:
+                surface.setdefault(term, word)
+        columns = sorted(weights)
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        values = [weights[c] / norm for c in columns]
 
-    def _correct(self, unknown: dict[str, set[str]]) -> dict[str, tuple[int, float]]:
-        """Map unknown terms to the vocabulary column of their closest known spelling.
+        mentions = {m.concept: m for m in self.glossary.find(pairs, topic)
+                    if (topic, m.concept) not in self._roots}
+        concept_columns = sorted(self._concept_column[c] for c in mentions) if self._topics else []
+        concept_weights = [self._concept_idf_values[c] * (
+            IMPLIED_WEIGHT if mentions[self._concept_ids[c]].implied else 1.0) for c in concept_columns]
+        total = sum(concept_weights) or 1.0
+        concept_weights = [w / total for w in concept_weights]
+        order = sorted(range(len(concept_columns)),
+                       key=lambda k: (-concept_weights[k], self._concept_ids[concept_columns[k]]))
+        n_words = len(self._idf_values)
+        return _Query(
+            rows=np.array(columns + [n_words + c for c in concept_columns], dtype=np.int32),
+            weights=np.array(values + concept_weights, dtype=np.float32),
+            word_weight_of=dict(zip(columns, values, strict=True)),
+            surface=surface,
+            concept_rank={concept_columns[k]: place for place, k in enumerate(order)},
+            mentions=mentions)
 
-        Each unknown term is compared through itself and its surface words with every term
-        and practice word; the best character n-gram cosine must reach SPELLING_MIN.
+    def _correct(self, unknown: dict[str, set[str]]) -> dict[str, tuple[str, float]]:
+        """Map unknown terms to their closest known term (practice vocabulary or glossary).
+
+        Each unknown term is compared through itself and its surface words with every term,
+        practice word and glossary term; the best character n-gram cosine must reach
+        SPELLING_MIN.
         """
-        if not unknown:
+        if not unknown or not self._topics:
             return {}
         owners, spellings = [], []
         for term, words in unknown.items():
@@ -328,23 +445,24 @@ class MatchModel:
                 owners.append(term)
                 spellings.append(word)
         similarity = (self._spelling.transform(spellings) @ self._spelling_index).tocsr()
-        best: dict[str, tuple[int, float]] = {}
+        best: dict[str, tuple[str, float]] = {}
         for i, term in enumerate(owners):
             start, end = similarity.indptr[i:i + 2]
             if start == end:
                 continue
             values = similarity.data[start:end]
-            columns = self._spelling_column[similarity.indices[start:end]]
-            top = np.lexsort((columns, -values))[0]  # ties: first vocabulary column
-            candidate = (int(columns[top]), float(values[top]))
-            if candidate[1] >= SPELLING_MIN and candidate[1] > best.get(term, (-1, 0.0))[1]:
+            indices = similarity.indices[start:end]
+            top = np.lexsort((indices, -values))[0]  # ties: first spelling in sorted order
+            candidate = (str(self._spelling_term[indices[top]]), float(values[top]))
+            if candidate[1] >= SPELLING_MIN and candidate[1] > best.get(term, ("", 0.0))[1]:
                 best[term] = candidate
         return best
 
     def _rank(self, mentee: int, topic: str, query: _Query, exclude: frozenset[str]) -> _Ranking:
         """Score every city that runs a practice on the topic, best practice per city."""
-        empty = _Ranking(mentee, np.empty(0, int), np.empty(0, int), np.empty((0, 4)),
-                         np.empty(0))
+        no_rows, no_values = np.empty(0, int), np.empty(0)
+        empty = _Ranking(mentee, no_rows, no_rows, np.empty((0, 4)), no_values, no_values,
+                         np.empty(0, bool), no_values, no_values)
         if topic not in self._topics:
             return empty
         rows, features = self._topics[topic]
@@ -355,16 +473,23 @@ class MatchModel:
             keep &= ~np.isin(cities, excluded)
         if not keep.any():
             return empty
-        relevance = _cosine(query, features)
-        rows, cities, relevance = rows[keep], cities[keep], relevance[keep]
+        both = _gather(query.rows, query.weights, features)
+        words, coverage = both[:len(rows)][keep], both[len(rows):][keep]
+        rows, cities = rows[keep], cities[keep]
+        raw = CONCEPT_SHARE * coverage + (1.0 - CONCEPT_SHARE) * words if query.has_concepts else words
+        relevance, tied = _near_ties(raw, cities)
 
-        distance = np.linalg.norm(self._context[cities] - self._context[mentee], axis=1)
+        gap = self._context[cities] - self._context[mentee]
+        distance = np.sqrt(np.einsum("ij,ij->i", gap, gap))
         strength = self._strength[COMPLEMENT_INDICATOR.get(topic, DEFAULT_COMPLEMENT_INDICATOR)]
-        complement = np.nan_to_num(0.5 + 0.5 * (strength[cities] - strength[mentee]), nan=0.5)
-        factors = np.column_stack([
-            relevance, self._maturity[rows], np.exp(-distance / CONTEXT_SCALE), complement])
-        factors = np.clip(factors, 0.0, 1.0)
-        scores = factors @ np.array(list(WEIGHTS.values()))
+        complement = 0.5 + 0.5 * (strength[cities] - strength[mentee])
+        factors = np.empty((len(rows), len(FACTORS)))
+        factors[:, 0] = relevance
+        factors[:, 1] = self._maturity[rows]
+        factors[:, 2] = np.exp(-distance / CONTEXT_SCALE)
+        factors[:, 3] = np.where(np.isnan(complement), 0.5, complement)  # unknown: neutral
+        np.clip(factors, 0.0, 1.0, out=factors)
+        scores = factors @ _WEIGHT_VECTOR
         scores = np.where(self._is_running[rows], scores, IDEA_SCALE * scores)
 
         # Keep each city's best practice (ties: lower practice id), then order best first.
@@ -373,7 +498,8 @@ class MatchModel:
         first[1:] = cities[by_city][1:] != cities[by_city][:-1]
         best = by_city[first]
         best = best[np.lexsort((self._code_rank[cities[best]], -scores[best]))]
-        return _Ranking(mentee, rows[best], cities[best], factors[best], scores[best])
+        return _Ranking(mentee, rows[best], cities[best], factors[best], scores[best],
+                        raw[best], tied[best], coverage[best], words[best])
 
     def _candidate(self, ranking: _Ranking, i: int, query: _Query) -> Candidate:
         row, city = ranking.practices[i], ranking.cities[i]
@@ -381,20 +507,41 @@ class MatchModel:
             code=str(self.codes[city]),
             practice_id=int(self._practice_ids[row]),
             score=float(ranking.scores[i]),
-            factors={name: float(v) for name, v in zip(FACTORS, ranking.factors[i], strict=True)},
+            factors=dict(zip(FACTORS, ranking.factors[i].tolist(), strict=True)),
             matched_terms=self._matched_terms(query, row),
             similar_traits=self._similar_traits(ranking.mentee, city),
+            concepts=self._matched_concepts(query, row),
+            near_tie=bool(ranking.near_tie[i]),
+            relevance_raw=float(ranking.raw[i]),
+            concept_coverage=float(ranking.coverage[i]),
+            word_similarity=float(ranking.words[i]),
         )
 
     def _matched_terms(self, query: _Query, row: int) -> list[str]:
         """Surface words of the need shared with the practice, biggest TF-IDF share first."""
         start, end = self._word_matrix.indptr[row:row + 2]
-        shared, in_query, in_practice = np.intersect1d(
-            query.word_columns, self._word_matrix.indices[start:end], assume_unique=True,
-            return_indices=True)
-        weight = query.word_weights[in_query] * self._word_matrix.data[start:end][in_practice]
-        best = shared[np.lexsort((shared, -weight))[:5]]
-        return [query.surface[self._vocabulary[column]] for column in best]
+        weight_of = query.word_weight_of
+        # Plain Python over a dozen columns: cheaper than np.intersect1d's sorting.
+        shared = [(-weight_of[column] * value, column) for column, value in zip(
+            self._word_matrix.indices[start:end].tolist(),
+            self._word_matrix.data[start:end].tolist(), strict=True) if column in weight_of]
+        return [query.surface[self._vocabulary[column]] for _, column in sorted(shared)[:5]]
+
+    def _matched_concepts(self, query: _Query, row: int) -> list[ConceptMatch]:
+        """Concepts of the need the practice covers, weightiest first; a broader concept is
+        left out when a narrower one it covers is listed (LLTT says desludging already)."""
+        rank = query.concept_rank
+        if not rank:
+            return []
+        start, end = self._concept_matrix.indptr[row:row + 2]
+        # (place in the need, concept column, entry of the practice's row)
+        shared = sorted((rank[c], c, start + k) for k, c in enumerate(
+            self._concept_matrix.indices[start:end].tolist()) if c in rank)
+        ids = [self._concept_ids[c] for _, c, _ in shared]
+        implied = {a for cid in ids for a in self.glossary.ancestors(cid)}
+        return [ConceptMatch(cid, query.mentions[cid].words,
+                             self._concept_phrases[self._concept_phrase_ids[entry]])
+                for cid, (_, _, entry) in zip(ids, shared, strict=True) if cid not in implied]
 
     def _similar_traits(self, mentee: int, mentor: int) -> list[str]:
         def close(values: np.ndarray, tolerance: float) -> bool:
@@ -416,7 +563,7 @@ class MatchModel:
         mentee = self._city(mentee_code)
         if topic not in self._topics:
             return []
-        (query,) = self._queries([need_text])
+        (query,) = self._queries([need_text], [topic])
         ranking = self._rank(mentee, topic, query, exclude)
         return [self._candidate(ranking, i, query) for i in range(min(limit, len(ranking.scores)))]
 
@@ -434,7 +581,7 @@ class MatchModel:
         """
         if not self._topics:
             return CohortResult([], [(n, "no_practice") for n in needs], 0.0, 0.0)
-        queries = self._queries([need_text(n) for n in needs])
+        queries = self._queries([need_text(n) for n in needs], [n.topic for n in needs])
         rankings = [self._rank(self._city(n.city_code), n.topic, query, frozenset())
                     for n, query in zip(needs, queries, strict=True)]
         group_of = {}
@@ -496,20 +643,78 @@ class MatchModel:
         return mentors, best, chosen
 
 
-def _cosine(query: _Query, features: sparse.csr_matrix) -> np.ndarray:
-    """Return query . practice for every column of a (terms x practices) matrix.
+def _gather(columns: np.ndarray, weights: np.ndarray, features: sparse.csr_matrix) -> np.ndarray:
+    """Return the weighted sum of the given rows of a (terms x practices) matrix, per column.
 
-    Reads only the rows of the query's terms; cheaper than a SciPy sparse product, whose
-    per-call overhead dominates for a query of a dozen terms.
+    Reads only the rows of the query's terms (or concepts); cheaper than a SciPy sparse
+    product, whose per-call overhead dominates for a query of a dozen terms.
     """
-    starts = features.indptr[query.word_columns]
-    lengths = features.indptr[query.word_columns + 1] - starts
+    starts = features.indptr[columns]
+    lengths = features.indptr[columns + 1] - starts
     total = int(lengths.sum())
     if not total:
         return np.zeros(features.shape[1])
     positions = np.arange(total) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-    weights = features.data[positions] * np.repeat(query.word_weights, lengths)
-    return np.bincount(features.indices[positions], weights=weights, minlength=features.shape[1])
+    values = features.data[positions] * np.repeat(weights, lengths)
+    return np.bincount(features.indices[positions], weights=values, minlength=features.shape[1])
+
+
+def _near_ties(raw: np.ndarray, cities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Calibrated relevance of every practice, and whether it is tied with another city's.
+
+    From the most relevant down: the best remaining practice opens a group, every practice
+    within NEAR_TIE of it joins and takes its value. Values below RELEVANCE_FLOOR stay alone.
+    """
+    ordered = np.sort(raw)  # values only: cheaper than an argsort at 100,000 cities
+    leaders, thresholds = [], []
+    top = len(ordered)
+    while top and ordered[top - 1] >= RELEVANCE_FLOOR:
+        leader = float(ordered[top - 1])
+        leaders.append(leader)
+        thresholds.append(NEAR_TIE * leader - TIE_TOLERANCE)
+        top = int(np.searchsorted(ordered, thresholds[-1], side="left"))
+    relevance = raw.astype(float)
+    tied = np.zeros(len(raw), bool)
+    if not leaders:
+        return relevance, tied
+    # Group k holds the values in [thresholds[k], leaders[k]]; thresholds fall from group to group.
+    group = len(leaders) - np.searchsorted(thresholds[::-1], raw, side="right")
+    grouped = group < len(leaders)
+    relevance[grouped] = np.array(leaders)[group[grouped]]
+    # A group is a near-tie when it holds practices of two cities: some city differs from
+    # one (any) city of the group.
+    members, member_cities = group[grouped], cities[grouped]
+    some_city = np.zeros(len(leaders), cities.dtype)
+    some_city[members] = member_cities
+    mixed = np.bincount(members[member_cities != some_city[members]], minlength=len(leaders)) > 0
+    tied[grouped] = mixed[members]
+    return relevance, tied
+
+
+class _ConceptRows:
+    """Concept mentions of the practices, collected row by row into a binary CSR matrix."""
+
+    def __init__(self) -> None:
+        self.indptr = array("q", [0])
+        self.indices = array("i")
+        self.phrase_ids = array("i")  # per entry: index into phrases of the practice's words
+        self.phrases: list[str] = []
+        self._phrase: dict[str, int] = {}
+
+    def add(self, mentions: list[tuple[int, str]]) -> None:
+        for column, words in sorted(dict(reversed(mentions)).items()):  # first mention wins
+            self.indices.append(column)
+            if words not in self._phrase:
+                self._phrase[words] = len(self.phrases)
+                self.phrases.append(words)
+            self.phrase_ids.append(self._phrase[words])
+        self.indptr.append(len(self.indices))
+
+    def matrix(self, n_columns: int) -> sparse.csr_matrix:
+        indices = np.frombuffer(self.indices, dtype=np.int32)
+        data = np.ones(len(indices), dtype=np.float32)
+        return sparse.csr_matrix((data, indices, np.frombuffer(self.indptr, dtype=np.int64)),
+                                 shape=(len(self.indptr) - 1, n_columns))
 
 
 def _greedy_total(best: np.ndarray, slots: list[int]) -> float:

@@ -14,6 +14,7 @@ from matchmaker.matching.engine import (
     NeedDoc,
     PracticeDoc,
 )
+from matchmaker.matching.glossary import ConceptGroup, Glossary
 from matchmaker.matching.text import normalise, terms
 
 L2T2_NEED = "Memulai layanan lumpur tinja terjadwal bagi ASN dan membangun unit operator IPLT"
@@ -237,7 +238,7 @@ def test_matched_terms_are_need_words_shared_with_the_practice_best_first(cities
     assert "kota" not in terms_  # a stop word
 
 
-def test_relevance_is_the_tfidf_cosine_of_stemmed_terms(cities):
+def test_word_part_of_relevance_is_the_tfidf_cosine_of_stemmed_terms(cities):
     texts = ["Layanan lumpur tinja terjadwal bagi ASN", "IPAL komunal dan sambungan rumah",
              "Penyedotan lumpur tinja oleh operator IPLT"]
     practices = [make_practice(f"35.{72 + i}", t) for i, t in enumerate(texts)]
@@ -247,7 +248,7 @@ def test_relevance_is_the_tfidf_cosine_of_stemmed_terms(cities):
     need = "Lumpur tinja terjadwal, penyedotan lumpur"
     expected = (matrix @ vectorizer.transform([normalise(need)]).T).toarray().ravel()
 
-    found = {c.code: c.factors["relevance"] for c in model.recommend("35.71", "wastewater", need)}
+    found = {c.code: c.word_similarity for c in model.recommend("35.71", "wastewater", need)}
 
     assert [found[p.city_code] for p in practices] == pytest.approx(expected, abs=1e-6)
 
@@ -466,3 +467,221 @@ def test_cohort_total_is_never_below_greedy():
     assert len(result.pairs) + len(result.unpaired) == len(needs)
     mentors = [c.code for _, c in result.pairs]
     assert len(mentors) == len(set(mentors))
+
+
+# Concepts and near-ties
+
+
+def test_english_need_finds_the_indonesian_practice_through_concepts(cities):
+    l2t2 = make_practice("35.72", "Layanan lumpur tinja terjadwal bagi ASN")
+    ipal = make_practice("35.73", "IPAL komunal berbasis masyarakat")
+    model = MatchModel.build(cities, [l2t2, ipal])
+
+    found = model.recommend("35.71", "wastewater", "scheduled desludging for civil servants")
+
+    assert codes(found)[0] == "35.72"
+    assert found[0].word_similarity == 0.0  # no word in common: concepts alone
+    assert [(c.concept, c.need_words, c.practice_words) for c in found[0].concepts] == [
+        ("asn", "civil servants", "asn"),
+        ("lltt", "scheduled desludging", "layanan lumpur tinja terjadwal")]
+
+
+def test_on_call_desludging_does_not_answer_a_need_for_scheduled_desludging(cities):
+    scheduled = make_practice("35.72", "Penyedotan terjadwal tangki septik",
+                              "Truk UPTD datang tiap tiga tahun ke setiap rumah.")
+    on_call = make_practice("35.73", "Sedot WC murah", "Sedot WC saat septic tank penuh, telepon UPTD.")
+    model = MatchModel.build(cities, [scheduled, on_call])
+
+    found = model.recommend("35.71", "wastewater", "sedot WC berkala, jangan tunggu septic tank penuh")
+
+    assert codes(found) == ["35.72", "35.73"]
+    assert found[0].concept_coverage > found[1].concept_coverage
+
+
+def test_same_subject_in_other_words_is_a_near_tie_and_maturity_decides(cities):
+    pilot = make_practice("35.72", "Uji coba sedot tinja terjadwal di kelurahan", maturity="pilot")
+    running = make_practice("35.73", "Layanan L2T2 bagi rumah tangga", maturity="institutionalised")
+    model = MatchModel.build(cities, [pilot, running])
+
+    found = model.recommend("35.71", "wastewater", "uji coba sedot tinja terjadwal di kelurahan")
+
+    assert codes(found) == ["35.73", "35.72"]
+    assert found[0].relevance_raw < found[1].relevance_raw  # the pilot's wording is closer
+    assert found[0].factors["relevance"] == found[1].factors["relevance"]
+    assert found[0].near_tie and found[1].near_tie
+
+
+def test_near_tie_lets_the_comparable_city_win_over_a_metropolis():
+    mentee = make_city("91.05", kind="kabupaten", utc_offset=9, latitude=-1.8, longitude=136.2,
+                       population=116_000, area_km2=2400.0, fiscal_capacity="very_low")
+    metropolis = make_city("35.78", population=3_000_000, area_km2=340.0, fiscal_capacity="very_high")
+    peer = make_city("91.06", kind="kabupaten", utc_offset=9, latitude=-1.0, longitude=135.8,
+                     population=150_000, area_km2=2250.0, fiscal_capacity="very_low")
+    model = MatchModel.build([mentee, metropolis, peer], [
+        make_practice("35.78", "Bank sampah RW", "Warga menabung sampah anorganik di bank sampah RW.",
+                      topic="solid_waste"),
+        make_practice("91.06", "Tabungan sampah kampung", "Ibu-ibu mencatat botol plastik di buku tabungan.",
+                      topic="solid_waste")])
+
+    found = model.recommend("91.05", "solid_waste", "warga menabung sampah anorganik di bank sampah RW")
+
+    assert codes(found) == ["91.06", "35.78"]
+    assert found[0].near_tie
+
+
+def test_practices_on_different_subjects_are_not_tied(cities):
+    model = MatchModel.build(cities, [make_practice("35.72", "Layanan lumpur tinja terjadwal"),
+                                      make_practice("35.73", "Sambungan rumah SPALD-T")])
+
+    found = model.recommend("35.71", "wastewater", "L2T2")
+
+    assert codes(found) == ["35.72", "35.73"]
+    assert not found[0].near_tie and not found[1].near_tie
+    assert found[0].factors["relevance"] > found[1].factors["relevance"]
+
+
+def test_two_practices_of_one_city_are_not_a_near_tie(cities):
+    model = MatchModel.build(cities, [make_practice("35.72", "Layanan lumpur tinja terjadwal"),
+                                      make_practice("35.72", "Sedot tinja terjadwal untuk ASN")])
+
+    (found,) = model.recommend("35.71", "wastewater", "L2T2")
+
+    assert not found.near_tie
+
+
+def test_relevance_without_concepts_is_the_word_cosine(cities):
+    model = MatchModel.build(cities, [make_practice("35.72", "Kerja bakti Jumat bersih kampung")])
+
+    (found,) = model.recommend("35.71", "wastewater", "kerja bakti kampung")
+
+    assert found.concepts == [] and found.concept_coverage == 0.0
+    assert found.factors["relevance"] == pytest.approx(found.word_similarity)
+
+
+def test_topic_itself_is_not_a_concept_of_its_practices(cities):
+    model = MatchModel.build(cities, [make_practice("35.72", "Pengelolaan air limbah domestik")])
+
+    (found,) = model.recommend("35.71", "wastewater", "air limbah")
+
+    assert found.concepts == []
+
+
+def test_glossary_groups_added_at_run_time_are_used():
+    cities = [make_city("35.71"), make_city("35.72"), make_city("35.73")]
+    practices = [make_practice("35.72", "Program Kampung Iklim di tiap RW", topic="governance"),
+                 make_practice("35.73", "Forum warga peduli lingkungan", topic="governance")]
+    proklim = ConceptGroup.from_dict({"id": "proklim", "label": {"id": "ProKlim", "en": "climate village"},
+                                      "terms": {"id": ["kampung iklim"], "acronym": ["ProKlim"]},
+                                      "topics": ["governance"]})
+
+    shipped = MatchModel.build(cities, practices).recommend("35.71", "governance", "ProKlim")
+    extended = MatchModel.build(cities, practices, glossary=Glossary.shipped().extended([proklim])
+                                ).recommend("35.71", "governance", "ProKlim")
+
+    assert all(c.concepts == [] for c in shipped)
+    assert extended[0].code == "35.72"
+    assert [c.concept for c in extended[0].concepts] == ["proklim"]
+
+
+# A fresh set of needs written the way facilitators write (not the benchmark's tuning set).
+
+FRESH_CITIES = {
+    "35.72": dict(population=160_000, area_km2=33.0),
+    "74.71": dict(utc_offset=8, population=370_000, area_km2=270.0),
+    "73.71": dict(utc_offset=8, population=1_500_000, area_km2=180.0, fiscal_capacity="high"),
+    "63.72": dict(utc_offset=8, population=290_000, area_km2=300.0),
+    "52.71": dict(utc_offset=8, population=460_000, area_km2=60.0),
+    "35.73": dict(population=890_000, area_km2=110.0, fiscal_capacity="high"),
+    "16.71": dict(population=1_800_000, area_km2=350.0, fiscal_capacity="high"),
+    "64.72": dict(utc_offset=8, population=880_000, area_km2=720.0, fiscal_capacity="high"),
+    "35.78": dict(population=3_000_000, area_km2=340.0, fiscal_capacity="very_high"),
+    "91.05": dict(kind="kabupaten", utc_offset=9, population=116_000, area_km2=2400.0,
+                  fiscal_capacity="very_low", latitude=-1.8, longitude=136.2),
+    "91.06": dict(kind="kabupaten", utc_offset=9, population=150_000, area_km2=2250.0,
+                  fiscal_capacity="very_low", latitude=-1.0, longitude=135.8),
+    "53.13": dict(kind="kabupaten", utc_offset=8, population=150_000, area_km2=1260.0,
+                  fiscal_capacity="very_low", latitude=-8.4, longitude=123.5),
+}
+FRESH_PRACTICES = [
+    ("74.71", "wastewater", "Wajib sedot tangki septik tiap 3 tahun untuk pegawai pemda",
+     "Perwali mengatur penyedotan terjadwal; UPTD air limbah mengelola jadwal dan tagihan.",
+     "institutionalised"),
+    ("73.71", "wastewater", "Sedot WC panggilan",
+     "Warga telepon operator sedot kalau WC sudah penuh; bayar per sedot.", "operational"),
+    ("63.72", "wastewater", "Percobaan LLTT di satu kecamatan",
+     "Penyedotan lumpur tinja terjadwal untuk 200 rumah tangga di satu kecamatan.", "pilot"),
+    ("52.71", "wastewater", "Kajian L2T2", "Rencana layanan lumpur tinja terjadwal untuk ASN.", "idea"),
+    ("35.73", "drinking_water", "Program penurunan air tak berekening",
+     "Zonasi jaringan PDAM dengan meter induk di tiap zona dan perbaikan kebocoran.",
+     "institutionalised"),
+    ("16.71", "drinking_water", "Pipa air bersih untuk warga",
+     "Pemasangan pipa baru supaya air bersih mengalir ke rumah warga bantaran.", "operational"),
+    ("53.13", "drinking_water", "Bak penampungan air hujan di rumah warga",
+     "Talang dan tandon dari atap untuk musim kemarau, dibangun swadaya.", "operational"),
+    ("64.72", "drinking_water", "Patroli kebocoran pipa",
+     "Petugas menyisir jaringan mencari pipa bocor, uji coba di dua zona.", "pilot"),
+    ("35.78", "solid_waste", "Bank sampah induk kota",
+     "Warga menabung sampah kering di bank sampah induk, ditimbang tiap minggu.", "operational"),
+    ("91.06", "solid_waste", "Tabungan sampah kampung",
+     "Ibu-ibu menabung botol plastik, hasilnya dijual ke pengepul.", "operational"),
+    ("35.78", "hygiene_behaviour", "Gerakan stop BABS perkotaan",
+     "Kampanye jamban sehat dan deklarasi kelurahan bebas BABS.", "operational"),
+    ("53.13", "hygiene_behaviour", "Pemicuan STBM di desa",
+     "Sanitarian memicu warga berhenti berak sembarangan sampai desa ODF.", "operational"),
+]
+# (principle, mentee, topic, need, (a, b) pairs: a listed above b; None: a must be first)
+FRESH_CASES = [
+    ("relevance", "35.72", "wastewater", "nyedot septiteng tiap 3 thn utk rmh pegawai",
+     [("74.71", None), ("74.71", "73.71")]),
+    ("relevance", "35.72", "wastewater", "regular emptying of septic tanks for government staff",
+     [("74.71", None)]),
+    ("relevance", "35.72", "wastewater", "mau bikin jadwal sedot tinja, bukan nunggu warga telepon",
+     [("74.71", "73.71"), ("63.72", "73.71")]),
+    ("relevance", "35.72", "drinking_water", "air tdk berekening tinggi, byk pipa bocor",
+     [("35.73", "16.71"), ("64.72", "16.71")]),
+    ("relevance", "35.72", "drinking_water", "district metered areas to cut water losses",
+     [("35.73", None)]),
+    ("relevance", "35.72", "wastewater", "sedot WC rutin tiap tahun, jangan nunggu WC penuh",
+     [("74.71", "73.71"), ("63.72", "73.71")]),
+    ("relevance", "35.72", "drinking_water", "banyak air hilang di pipa",
+     [("35.73", "16.71"), ("64.72", "16.71")]),
+    ("relevance", "35.72", "drinking_water", "rainwater harvesting tanks for households",
+     [("53.13", None)]),
+    ("maturity", "35.72", "wastewater",
+     "penyedotan lumpur tinja terjadwal untuk rumah tangga di satu kecamatan", [("74.71", "63.72")]),
+    ("maturity", "35.72", "drinking_water", "menyisir jaringan mencari pipa bocor",
+     [("35.73", "64.72")]),
+    ("maturity", "35.72", "wastewater", "rencana layanan lumpur tinja terjadwal untuk ASN",
+     [("74.71", "52.71"), ("73.71", "52.71"), ("63.72", "52.71")]),
+    ("context", "91.05", "solid_waste",
+     "Warga menabung sampah kering di bank sampah induk, ditimbang tiap minggu",
+     [("91.06", "35.78")]),
+    ("context", "91.05", "hygiene_behaviour", "kampung kami mau stop BABS, perlu pemicuan",
+     [("53.13", "35.78")]),
+]
+
+
+@pytest.fixture(scope="module")
+def fresh_model():
+    cities = [make_city(code, **values) for code, values in FRESH_CITIES.items()]
+    practices = [make_practice(city, title, description, topic=topic, maturity=maturity)
+                 for city, topic, title, description, maturity in FRESH_PRACTICES]
+    return MatchModel.build(cities, practices)
+
+
+@pytest.mark.parametrize(("principle", "mentee", "topic", "need", "expected"), FRESH_CASES,
+                         ids=[f"{c[0]}: {c[3]}" for c in FRESH_CASES])
+def test_needs_written_as_facilitators_write_rank_by_domain_principles(
+        fresh_model, principle, mentee, topic, need, expected):
+    found = codes(fresh_model.recommend(mentee, topic, need, limit=20))
+
+    for above, below in expected:
+        if below is None:
+            assert found[0] == above, found
+        else:
+            assert found.index(above) < found.index(below), found
+
+
+def test_fresh_set_mentee_is_never_listed_and_empty_topic_is_empty(fresh_model):
+    assert "74.71" not in codes(fresh_model.recommend("74.71", "wastewater", "L2T2 ASN"))
+    assert fresh_model.recommend("35.72", "road", "jalan gang becek mau dipaving") == []
