@@ -46,7 +46,7 @@ MESSAGES = {
     "control": _l("tidak boleh berisi karakter kendali (baris baru, tab, NUL dan sejenisnya)"),
     "control_multi": _l("tidak boleh berisi karakter kendali selain baris baru dan tab"),
     "surrogate": _l("berisi karakter Unicode yang tidak sah"),
-    "choice": _l("harus salah satu dari: %(allowed)s"),
+    "choice": _l("harus salah satu dari: %(allowed)s (bukan %(got)s)"),
     "whole": _l("harus bilangan bulat"),
     "number": _l("harus angka"),
     "range": _l("harus antara %(min)s dan %(max)s"),
@@ -146,7 +146,7 @@ class Choice(Text):
 
     def _deserialize(self, value: Any, attr, data, **kwargs) -> str:
         if not isinstance(value, str) or value.strip() not in self.choices:
-            raise self.fail("choice", allowed=", ".join(self.choices))
+            raise self.fail("choice", allowed=", ".join(self.choices), got=repr(value)[:40])
         return value.strip()
 
 
@@ -332,3 +332,12 @@ def load(schema: ma.Schema, data: Any) -> Any:
         return schema.load(data)
     except ma.ValidationError as error:
         raise validation_error(error.messages) from None
+
+
+def check(schema: ma.Schema, data: Any) -> tuple[Any, list[tuple[str | None, str]]]:
+    """Validate without raising, for files checked whole: the clean data (None when invalid) and
+    every problem as (dotted field, message)."""
+    try:
+        return schema.load(data), []
+    except ma.ValidationError as error:
+        return None, list(_flatten(error.messages))

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from matchmaker.cities.models import City, Indicator, ProvinceFigure
-from matchmaker.cities.schema import INDICATOR_KEYS
+from matchmaker.cities.schemas import INDICATOR_KEYS
 from matchmaker.extensions import db
 from matchmaker.vocab import FISCAL_CAPACITY
 

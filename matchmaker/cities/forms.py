@@ -1,4 +1,4 @@
-"""Input shapes of the profile forms and the city list; the rules live in cities.schema/services."""
+"""Input shapes of the profile forms and the city list; the rules live in cities.schemas and services."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from matchmaker.cities.figures import NUMERIC_INDICATORS
 from matchmaker.cities.listing import COLUMNS, DEFAULT_COLUMNS
-from matchmaker.cities.schema import MAX_SOURCE_LEN
+from matchmaker.cities.schemas import MAX_SOURCE_LEN
 from matchmaker.cities.services import CityFilters
 from matchmaker.formutils import choices
 from matchmaker.vocab import FISCAL_CAPACITY, MATURITY, PRIORITY, TOPICS

@@ -11,13 +11,14 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from matchmaker.access import ensure_facilitator, is_facilitator
 from matchmaker.cities import tabular
 from matchmaker.cities.figures import Origin
 from matchmaker.cities.models import City, Indicator, Need, Practice, ProfileChange, ProvinceFigure
-from matchmaker.cities.schema import clean_indicators, clean_need, clean_practice
+from matchmaker.cities.schemas import clean_indicators, clean_need, clean_practice
 from matchmaker.cities.services import (
     NEED_FIELDS,
     PRACTICE_FIELDS,
@@ -158,18 +159,20 @@ def read_import_file(path: Path) -> dict:
     try:
         payload = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
-        raise ValidationError(f"{path}: cannot read file ({error})") from error
+        raise ValidationError(_("%(file)s: berkas tidak dapat dibaca (%(error)s)", file=path,
+                                error=error)) from error
     except json.JSONDecodeError as error:
-        raise ValidationError(f"{path}: not valid JSON (line {error.lineno}: {error.msg})") from error
+        raise ValidationError(_("%(file)s: bukan JSON yang sah (baris %(line)s: %(error)s)", file=path,
+                                line=error.lineno, error=error.msg)) from error
     if not isinstance(payload, dict):
-        raise ValidationError(f"{path}: the top level must be an object")
+        raise ValidationError(_("%(file)s: tingkat teratas harus berupa objek", file=path))
     return payload
 
 
 def _section(payload: dict, name: str, problems: list) -> list:
     items = payload.get(name, [])
     if not isinstance(items, list):
-        problems.append({"section": name, "record": None, "field": name, "message": "must be a list"})
+        problems.append({"section": name, "record": None, "field": name, "message": _("harus berupa daftar")})
         return []
     return items
 
@@ -183,7 +186,7 @@ def validate_import(payload: dict, progress: Progress = _noop) -> tuple[dict, li
     def check_code(section: str, number: int, field: str, value) -> bool:
         if not isinstance(value, str) or value not in codes:
             problems.append({"section": section, "record": number, "field": field,
-                             "message": f"unknown city code {value!r}"})
+                             "message": _("kode kota tidak dikenal: %(code)s", code=repr(value)[:40])})
             return False
         return True
 
@@ -191,7 +194,7 @@ def validate_import(payload: dict, progress: Progress = _noop) -> tuple[dict, li
     for number, record in enumerate(_section(payload, "cities", problems), start=1):
         if not isinstance(record, dict):
             problems.append({"section": "cities", "record": number, "field": "record",
-                             "message": "must be an object"})
+                             "message": _("harus berupa objek")})
             continue
         ok = check_code("cities", number, "code", record.get("code"))
         data, found = (None, [])
@@ -203,8 +206,8 @@ def validate_import(payload: dict, progress: Progress = _noop) -> tuple[dict, li
             key = (record["code"], data["year"])
             if key in years_seen:
                 problems.append({"section": "cities", "record": number, "field": "indicators.year",
-                                 "message": f"duplicates record {years_seen[key]} (same code and "
-                                            "year)"})
+                                 "message": _("sama dengan rekaman %(n)d (kode dan tahun sama)",
+                                              n=years_seen[key])})
             else:
                 years_seen[key] = number
                 clean["cities"].append((record["code"], data))
@@ -220,8 +223,8 @@ def validate_import(payload: dict, progress: Progress = _noop) -> tuple[dict, li
                 key = (record["city"], data["topic"], data["title"])
                 if key in seen:
                     problems.append({"section": section, "record": number, "field": "title",
-                                     "message": f"duplicates record {seen[key]} (same city, topic "
-                                                "and title)"})
+                                     "message": _("sama dengan rekaman %(n)d (kota, topik dan judul "
+                                                  "sama)", n=seen[key])})
                     continue
                 seen[key] = number
                 clean[section].append((record["city"], data))
@@ -249,8 +252,9 @@ def import_profiles(payload: dict, now: datetime, actor_id: int | None = None,
     """Apply a validated import: all or nothing, and a repeat import changes nothing."""
     clean, problems = validate_import(payload, progress)
     if problems:
-        raise ValidationError(f"{len(problems)} problem(s) in the import; nothing was changed",
-                              errors=problems)
+        raise ValidationError(ngettext("%(num)d masalah dalam impor; tidak ada yang diubah",
+                                       "%(num)d masalah dalam impor; tidak ada yang diubah",
+                                       len(problems)), errors=problems)
     city_ids = dict(db.session.execute(select(City.code, City.id)).all())
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     logged: list[tuple[ProfileChange, object]] = []
@@ -333,11 +337,12 @@ def _parse_json(name: str, data: bytes) -> dict:
     try:
         payload = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
-        raise ValidationError(f"{name}: not UTF-8 text") from error
+        raise ValidationError(_("%(file)s: bukan teks UTF-8", file=name)) from error
     except json.JSONDecodeError as error:
-        raise ValidationError(f"{name}: not valid JSON (line {error.lineno}: {error.msg})") from error
+        raise ValidationError(_("%(file)s: bukan JSON yang sah (baris %(line)s: %(error)s)", file=name,
+                                line=error.lineno, error=error.msg)) from error
     if not isinstance(payload, dict):
-        raise ValidationError(f"{name}: the top level must be an object")
+        raise ValidationError(_("%(file)s: tingkat teratas harus berupa objek", file=name))
     return payload
 
 
@@ -380,7 +385,8 @@ def read_path(path: Path) -> list[tuple[str, bytes]]:
                     if p.suffix.lower() == ".csv"]
         return [(path.name, path.read_bytes())]
     except OSError as error:
-        raise ValidationError(f"{path}: cannot read file ({error})") from error
+        raise ValidationError(_("%(file)s: berkas tidak dapat dibaca (%(error)s)", file=path,
+                                error=error)) from error
 
 
 def import_prepared(prepared: PreparedImport, now: datetime, actor_id: int | None = None,

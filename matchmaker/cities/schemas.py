@@ -3,9 +3,10 @@
 The import format is INTERFACES.md's; the API takes one record at a time (without `city`).
 """
 
+from typing import Any
+
 from marshmallow import RAISE
 
-from matchmaker.cities.schema import KOTAKU_KEYS, MAX_YEAR, MIN_YEAR
 from matchmaker.validation import (
     Choice,
     KemendagriCode,
@@ -16,16 +17,23 @@ from matchmaker.validation import (
     Schema,
     Text,
     Whole,
+    check,
 )
 from matchmaker.vocab import FISCAL_CAPACITY, KINDS, MATURITY, PRIORITY, TOPICS
 
+MIN_YEAR, MAX_YEAR = 1945, 2100
+MAX_SOURCE_LEN = 200
+# The indicator keys of a profile year, in display order; each may carry a source.
+INDICATOR_KEYS = ("sanitation_access_pct", "drinking_water_access_pct", "poverty_pct", "hdi",
+                  "slum_area_ha", "fiscal_capacity", "kotaku_scores")
+KOTAKU_KEYS = ("building", "road", "drinking_water", "drainage", "wastewater", "solid_waste",
+               "fire_protection", "public_open_space")
+
 TITLE_MAX = 200
 DESCRIPTION_MAX = 20_000
-SOURCE_MAX = 200
 IMPORT_MAX_RECORDS = 100_000
 NUMERIC_INDICATORS = ("sanitation_access_pct", "drinking_water_access_pct", "slum_area_ha",
                       "poverty_pct", "hdi")
-INDICATOR_KEYS = (*NUMERIC_INDICATORS, "fiscal_capacity", "kotaku_scores")
 SORT_KEYS = ("name", "code", *NUMERIC_INDICATORS, "fiscal_capacity")
 
 
@@ -50,7 +58,8 @@ KotakuScores = Schema.from_dict(
     {key: Number(minimum=0, maximum=100, allow_none=True) for key in KOTAKU_KEYS}, name="KotakuScores")
 # Where each figure of the year comes from: {"poverty_pct": "BPS, Susenas 2024"}.
 IndicatorSources = Schema.from_dict(
-    {key: Text(max_length=SOURCE_MAX, allow_none=True) for key in INDICATOR_KEYS}, name="IndicatorSources")
+    {key: Text(max_length=MAX_SOURCE_LEN, allow_none=True) for key in INDICATOR_KEYS},
+    name="IndicatorSources")
 
 
 class IndicatorsRecord(Schema):
@@ -98,3 +107,37 @@ class CityQuery(QuerySchema):
     sort = Choice(SORT_KEYS)
     order = Choice(("asc", "desc"))
     year = Whole(minimum=MIN_YEAR, maximum=MAX_YEAR, from_text=True)
+
+
+# ---------------------------------------------------------------- one record at a time
+
+Problems = list[tuple[str | None, str]]
+_PRACTICE, _NEED, _INDICATORS = PracticeRecord(), NeedRecord(), IndicatorsRecord()
+
+
+def clean_practice(record: Any) -> tuple[dict, Problems]:
+    """A practice of the import format as the service stores it, or every problem with it."""
+    data, problems = check(_PRACTICE, record)
+    if problems:
+        return {}, problems
+    return {"description": "", "outcomes": "", "started_year": None, **{
+        k: v for k, v in data.items() if v is not None or k == "started_year"}}, []
+
+
+def clean_need(record: Any) -> tuple[dict, Problems]:
+    data, problems = check(_NEED, record)
+    if problems:
+        return {}, problems
+    return {"description": "", **{k: v for k, v in data.items() if v is not None},
+            "priority": data.get("priority") or "medium"}, []
+
+
+def clean_indicators(record: Any) -> tuple[dict, Problems]:
+    """One year of indicators; only the keys given are set, and field names start `indicators.`."""
+    data, problems = check(_INDICATORS, record)
+    if problems:
+        return {}, [(f"indicators.{f}" if f else "indicators", m) for f, m in problems]
+    for key in ("kotaku_scores", "sources"):
+        if key in data:
+            data[key] = {k: v for k, v in (data[key] or {}).items() if v is not None}
+    return data, []

@@ -18,7 +18,7 @@ from matchmaker.cities.figures import (
     city_figure,
 )
 from matchmaker.cities.models import City, Indicator, Need, Practice, ProfileChange
-from matchmaker.cities.schema import (
+from matchmaker.cities.schemas import (
     INDICATOR_KEYS,
     MAX_YEAR,
     MIN_YEAR,
@@ -171,7 +171,7 @@ def record_change(city: City, actor: Actor | None, now: datetime, action: str, e
 def _raise_problems(problems) -> None:
     if problems:
         field, message = problems[0]
-        raise ValidationError(f"{field} {message}", field=field,
+        raise ValidationError(f"{field}: {message}" if field else message, field=field,
                               errors=[{"field": f, "message": m} for f, m in problems])
 
 

@@ -20,7 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from matchmaker.cities.schema import INDICATOR_KEYS, KOTAKU_KEYS
+from matchmaker.cities.schemas import INDICATOR_KEYS, KOTAKU_KEYS
 from matchmaker.vocab import FISCAL_CAPACITY, MATURITY, PRIORITY, TOPICS
 
 MAX_ROWS = 100_000  # per sheet; far above the 514 cities' worth of records

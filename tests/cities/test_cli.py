@@ -41,7 +41,7 @@ def test_import_command_refuses_a_bad_file_naming_record_and_field(runner, tmp_p
     records[2222]["city"] = "99.99"
     result = runner.invoke(args=["import", str(write(tmp_path, {"practices": records}))])
     assert result.exit_code == 1
-    assert "practices record 2223: city: unknown city code '99.99'" in result.output
+    assert "practices record 2223: city: kode kota tidak dikenal: '99.99'" in result.output
     assert db.session.scalar(select(func.count(Practice.id))) == 0
 
 
@@ -50,7 +50,7 @@ def test_import_command_reports_invalid_json(runner, tmp_path):
     path.write_text('{"practices": [', encoding="utf-8")
     result = runner.invoke(args=["import", str(path)])
     assert result.exit_code == 1
-    assert "not valid JSON" in result.output
+    assert "bukan JSON yang sah" in result.output
 
 
 def test_export_command_writes_the_import_format(runner, tmp_path):
@@ -115,7 +115,7 @@ def test_import_command_names_the_sheet_row_and_cell_of_a_bad_value(runner, tmp_
     (tmp_path / "book.xlsx").write_bytes(tabular.write_xlsx({"practices": records}, region_codes()))
     result = runner.invoke(args=["import", str(tmp_path / "book.xlsx")])
     assert result.exit_code == 1
-    assert "book.xlsx: practices row 11, column started_year (F11): must be a whole number" in result.output
+    assert "book.xlsx: practices row 11, column started_year (F11): harus bilangan bulat" in result.output
     assert db.session.scalar(select(func.count(Practice.id))) == 0
 
 

@@ -60,8 +60,8 @@ def test_one_bad_record_among_thousands_refuses_the_whole_file(app, now):
         import_profiles(payload, now)
     db.session.rollback()
     assert error.value.errors == [{"section": "practices", "record": 1501, "field": "maturity",
-                                   "message": "must be one of idea, pilot, operational, "
-                                              "institutionalised (got 'legendary')"}]
+                                   "message": "harus salah satu dari: idea, pilot, operational, "
+                                              "institutionalised (bukan 'legendary')"}]
     assert count(Practice) == 0
 
 

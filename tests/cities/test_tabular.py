@@ -135,7 +135,7 @@ def test_a_value_that_is_not_a_number_is_named_not_guessed(app, now):
         import_prepared(prepare_files(files), now)
     (problem,) = error.value.errors
     assert (problem["row"], problem["column"], problem["message"]) == (
-        2, "sanitation_access_pct", "must be a number")
+        2, "sanitation_access_pct", "harus angka")
 
 
 def test_layout_problems_are_reported_before_anything_is_read(app):
