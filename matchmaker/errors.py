@@ -7,6 +7,7 @@ import marshmallow as ma
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,19 @@ class Conflict(MatchmakerError):
     code = "conflict"
 
 
+class EditConflict(Conflict):
+    """Someone else changed the record since this editor loaded it (optimistic locking)."""
+
+    code = "edit_conflict"
+
+
+class PreconditionFailed(MatchmakerError):
+    """An `If-Match` that no longer names the record's current version."""
+
+    status = 412
+    code = "precondition_failed"
+
+
 class ErrorItemSchema(ma.Schema):
     field = ma.fields.String(allow_none=True, metadata={"description": "dotted path, e.g. lessons.0.outcome"})
     message = ma.fields.String()
@@ -84,6 +98,9 @@ HTTP_MESSAGES = {
 }
 
 
+STALE_MESSAGE = _l("Orang lain telah mengubah ini sejak Anda membukanya; muat ulang lalu coba lagi.")
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -108,6 +125,11 @@ def register_error_handlers(app) -> None:
             return json_error(error.status, error.code, error.message, **extra)
         return render_template("errors/error.html", status=error.status,
                                message=error.message), error.status
+
+    @app.errorhandler(StaleDataError)
+    def handle_stale(_error: StaleDataError):
+        # A flush outside `versioning.flush_edit` lost the race: the same 409 as any stale edit.
+        return handle_domain_error(EditConflict(str(STALE_MESSAGE)))
 
     @app.errorhandler(RequestEntityTooLarge)
     def handle_too_large(error: RequestEntityTooLarge):

@@ -21,6 +21,7 @@ from werkzeug.routing import BaseConverter, IntegerConverter
 from matchmaker.errors import ValidationError
 from matchmaker.extensions import api, login_manager
 from matchmaker.validation import KEMENDAGRI_CODE, MAX_ID, validation_error
+from matchmaker.versioning import ensure_if_match, etag
 
 PREFIX = "/api/v1"
 # Addresses under /api/v1 that anyone may read: the OpenAPI document and its browsable page.
@@ -124,4 +125,15 @@ def documented_errors(*statuses: int):
     return decorate
 
 
-_ERROR_RESPONSES = {401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT"}
+_ERROR_RESPONSES = {401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT",
+                    412: "PRECONDITION_FAILED", 422: "UNPROCESSABLE_ENTITY"}
+
+
+def tagged(tag) -> dict:
+    """The `ETag` header of a response showing a record at version (or composite) `tag`."""
+    return {"ETag": etag(tag)}
+
+
+def require_if_match(tag) -> None:
+    """Honour the request's `If-Match` against the record's current tag (412 when stale)."""
+    ensure_if_match(request.headers.get("If-Match"), etag(tag))

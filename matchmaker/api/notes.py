@@ -4,10 +4,10 @@ from flask import jsonify
 from flask_login import current_user
 from marshmallow import Schema, fields
 
-from matchmaker.api.base import bp, documented_errors
+from matchmaker.api.base import bp, documented_errors, require_if_match, tagged
 from matchmaker.extensions import db
 from matchmaker.notes import access, queries, search, services
-from matchmaker.notes.schemas import ActionFields, LessonFields, LessonQuery, NoteEdit, SessionNotes
+from matchmaker.notes.schemas import ActionEdit, LessonEdit, LessonQuery, NoteEdit, SessionNotes
 from matchmaker.programmes.access import get_session
 from matchmaker.timeutils import as_utc, utcnow
 
@@ -29,6 +29,7 @@ class NoteOut(Schema):
     created_at = _string(lambda n: iso(n.created_at), format="date-time")
     updated_at = _string(lambda n: iso(n.updated_at), format="date-time")
     revisions = fields.Function(lambda n: len(n.revisions), metadata={"type": "integer"})
+    version = fields.Integer(metadata={"description": "also the ETag; send it back to edit"})
 
 
 class AttendanceOut(Schema):
@@ -57,6 +58,7 @@ class LessonOut(Schema):
     author = _string(lambda lesson: lesson.author.name if lesson.author else None, nullable=True)
     created_at = _string(lambda lesson: iso(lesson.created_at), format="date-time")
     updated_at = _string(lambda lesson: iso(lesson.updated_at), format="date-time")
+    version = fields.Integer()
 
 
 class ActionOut(Schema):
@@ -70,6 +72,7 @@ class ActionOut(Schema):
     session_id = fields.Integer()
     created_at = _string(lambda a: iso(a.created_at), format="date-time")
     updated_at = _string(lambda a: iso(a.updated_at), format="date-time")
+    version = fields.Integer()
 
 
 class Logged(Schema):
@@ -130,40 +133,55 @@ def get_session_notes(session_id: int):
             "lessons": record.lessons, "actions": record.actions}
 
 
+@bp.route("/notes/<id:note_id>", tags=["notes"])
+@bp.response(200, NoteOut)
+@documented_errors(403, 404)
+def get_note(note_id: int):
+    """One note, with its version as the ETag (participants)."""
+    note = access.get_note(current_user, note_id)
+    return note, tagged(note.version)
+
+
 @bp.route("/notes/<id:note_id>", methods=["PATCH"], tags=["notes"])
 @bp.arguments(NoteEdit)
 @bp.response(200, NoteOut)
-@documented_errors(403, 404, 409)
+@documented_errors(403, 404, 409, 412)
 def edit_note(body: dict, note_id: int):
-    """Replace a note's body; the previous body is kept as a revision."""
+    """Replace a note's body; the previous body is kept as a revision. `If-Match` (412) or a
+    body `version` (409) refuse an edit made from a version that is no longer current."""
     note = access.get_note(current_user, note_id)
-    services.edit_note(current_user, note, body["body"], utcnow())
+    require_if_match(note.version)
+    services.edit_note(current_user, note, body["body"], utcnow(), body.get("version"))
     db.session.commit()
-    return note
+    return note, tagged(note.version)
 
 
 @bp.route("/lessons/<id:lesson_id>", methods=["PATCH"], tags=["notes"])
-@bp.arguments(LessonFields)
+@bp.arguments(LessonEdit)
 @bp.response(200, LessonOut)
-@documented_errors(403, 404, 409)
+@documented_errors(403, 404, 409, 412)
 def edit_lesson(body: dict, lesson_id: int):
     """Change a lesson's text, topic or outcome; the previous values are kept as a revision."""
     lesson = access.get_lesson(current_user, lesson_id)
-    services.edit_lesson(current_user, lesson, body, utcnow())
+    require_if_match(lesson.version)
+    version = body.pop("version", None)
+    services.edit_lesson(current_user, lesson, body, utcnow(), version)
     db.session.commit()
-    return lesson
+    return lesson, tagged(lesson.version)
 
 
 @bp.route("/actions/<id:action_id>", methods=["PATCH"], tags=["notes"])
-@bp.arguments(ActionFields)
+@bp.arguments(ActionEdit)
 @bp.response(200, ActionOut)
-@documented_errors(403, 404, 409)
+@documented_errors(403, 404, 409, 412)
 def edit_action(body: dict, action_id: int):
     """Change a follow-up action or its status; the previous values are kept as a revision."""
     action = access.get_action(current_user, action_id)
-    services.edit_action(current_user, action, body, utcnow())
+    require_if_match(action.version)
+    version = body.pop("version", None)
+    services.edit_action(current_user, action, body, utcnow(), version)
     db.session.commit()
-    return action
+    return action, tagged(action.version)
 
 
 @bp.route("/lessons", tags=["notes"])
@@ -188,4 +206,4 @@ def get_lesson(lesson_id: int):
     similar = search.similar_lessons(current_user, lesson)
     return jsonify({**LessonOut().dump(lesson),
                     "similar": [{"id": other.id, "text": other.text, "score": round(score, 3)}
-                                for other, score in similar]})
+                                for other, score in similar]}), tagged(lesson.version)

@@ -4,7 +4,7 @@ from flask import Response, jsonify
 from flask_login import current_user
 from marshmallow import Schema, fields
 
-from matchmaker.api.base import bp, documented_errors
+from matchmaker.api.base import bp, documented_errors, require_if_match, tagged
 from matchmaker.extensions import db
 from matchmaker.programmes import access, queries, services, sessions
 from matchmaker.programmes.calendar import session_calendar
@@ -57,6 +57,7 @@ class SessionOut(Schema):
     uid = fields.String()
     sequence = fields.Integer()
     cancel_reason = fields.String()
+    version = fields.Integer(metadata={"description": "also the ETag; send it back to change"})
 
 
 class ProgrammeCity(Schema):
@@ -89,6 +90,7 @@ class ProgrammeSummary(Schema):
                                  metadata={"type": "string", "format": "date", "nullable": True})
     outcome_evidence = fields.String()
     created_at = fields.Function(lambda p: iso_utc(p.created_at), metadata={"type": "string"})
+    version = fields.Integer()
 
 
 class ProgrammeOut(ProgrammeSummary):
@@ -142,7 +144,13 @@ def create_programme(body: dict):
 @documented_errors(403, 404)
 def get_programme(programme_id: int):
     """A programme with its sessions (facilitators, or Pokja of either city)."""
-    return access.get_programme(current_user, programme_id)
+    programme = access.get_programme(current_user, programme_id)
+    return programme, tagged(programme_tag(programme))
+
+
+def programme_tag(programme) -> str:
+    """The programme's version and its sessions': the ETag changes when any of them does."""
+    return f"{programme.version}-{sum(session.version for session in programme.sessions)}"
 
 
 def _transition(programme_id: int, action) -> object:
@@ -250,19 +258,22 @@ def add_session(body: dict, programme_id: int):
 @documented_errors(403, 404)
 def get_session(session_id: int):
     """One session (facilitators, or Pokja of either city)."""
-    return access.get_session(current_user, session_id)
+    session = access.get_session(current_user, session_id)
+    return session, tagged(session.version)
 
 
 @bp.route("/sessions/<id:session_id>", methods=["PATCH"], tags=["programmes"])
 @bp.arguments(SessionPatch)
 @bp.response(200, PatchedSession)
-@documented_errors(403, 404, 409)
+@documented_errors(403, 404, 409, 412)
 def patch_session(body: dict, session_id: int):
-    """Reschedule or edit a session (UID kept, SEQUENCE raised), or cancel it or mark it held."""
+    """Reschedule or edit a session (UID kept, SEQUENCE raised), or cancel it or mark it held.
+    `If-Match` (412) or a body `version` (409) refuse a change made from an older version."""
     session = access.get_session(current_user, session_id)
+    require_if_match(session.version)
     planned = sessions.patch_session(current_user, session, body, utcnow())
     db.session.commit()
-    return jsonify({**SessionOut().dump(session), "warnings": planned.warnings})
+    return jsonify({**SessionOut().dump(session), "warnings": planned.warnings}), tagged(session.version)
 
 
 @bp.route("/sessions/<id:session_id>/calendar.ics", tags=["programmes"])

@@ -67,8 +67,20 @@ class SessionNotes(Schema):
     actions = List(Nested(NewAction), max_items=MAX_ROWS, allow_none=True)
 
 
+VERSION = {"description": "the version this edit was made from (as in the ETag); 409 if stale"}
+
+
 class NoteEdit(Schema):
     body = Text(max_length=MAX_BODY, multiline=True, allow_blank=False, required=True)
+    version = Whole(minimum=1, metadata=VERSION)
+
+
+class LessonEdit(LessonFields):
+    version = Whole(minimum=1, metadata=VERSION)
+
+
+class ActionEdit(ActionFields):
+    version = Whole(minimum=1, metadata=VERSION)
 
 
 class LessonQuery(QuerySchema):

@@ -29,6 +29,7 @@ from matchmaker.notes.models import (
     SessionNote,
 )
 from matchmaker.programmes.models import Programme, ProgrammeSession
+from matchmaker.versioning import ensure_version, flush_edit
 from matchmaker.vocab import OUTCOME_TYPES, TOPICS
 
 MAX_BODY = 50_000
@@ -216,9 +217,12 @@ def log_notes(actor: Actor | None, session: ProgrammeSession, body: str | None, 
     return logged
 
 
-def edit_note(actor: Actor | None, note: SessionNote, body: str, now: datetime) -> SessionNote:
-    """Replace a note's body; the previous body is kept as a revision."""
+def edit_note(actor: Actor | None, note: SessionNote, body: str, now: datetime,
+              version: int | None = None) -> SessionNote:
+    """Replace a note's body; the previous body is kept as a revision. An edit made from another
+    version than the current one, or racing another edit, is refused (409), never lost."""
     ensure_writable(actor, note.session)
+    ensure_version(note, version)
     problems = _Problems()
     body = _text(body, "body", problems, required=True, limit=MAX_BODY)
     problems.raise_if_any()
@@ -227,13 +231,15 @@ def edit_note(actor: Actor | None, note: SessionNote, body: str, now: datetime) 
                                     previous_body=note.body_markdown))
         note.body_markdown = body
         note.updated_at = now
-    db.session.flush()
+    flush_edit()
     return note
 
 
-def edit_lesson(actor: Actor | None, lesson: Lesson, record: dict, now: datetime) -> Lesson:
+def edit_lesson(actor: Actor | None, lesson: Lesson, record: dict, now: datetime,
+                version: int | None = None) -> Lesson:
     """Change a lesson's text, topic or outcome type; the previous values are kept as a revision."""
     ensure_writable(actor, lesson.session)
+    ensure_version(lesson, version)
     problems = _Problems()
     merged = {"text": lesson.text, "outcome": lesson.outcome_type, "topic": lesson.topic, **record}
     data = _clean_lesson(merged, "lesson", lesson.programme, problems)
@@ -245,7 +251,7 @@ def edit_lesson(actor: Actor | None, lesson: Lesson, record: dict, now: datetime
         for key in previous:
             setattr(lesson, key, data[key])
         lesson.updated_at = now
-    db.session.flush()
+    flush_edit()
     return lesson
 
 
@@ -254,9 +260,11 @@ def _action_values(action: FollowUpAction) -> dict:
             "due_on": action.due_on.isoformat(), "status": action.status.value}
 
 
-def edit_action(actor: Actor | None, action: FollowUpAction, record: dict, now: datetime) -> FollowUpAction:
+def edit_action(actor: Actor | None, action: FollowUpAction, record: dict, now: datetime,
+                version: int | None = None) -> FollowUpAction:
     """Change an action's fields or status; the previous values are kept as a revision."""
     ensure_writable(actor, action.session)
+    ensure_version(action, version)
     problems = _Problems()
     before = _action_values(action)
     merged = {**before, "due": before["due_on"], **record}
@@ -277,7 +285,7 @@ def edit_action(actor: Actor | None, action: FollowUpAction, record: dict, now: 
         action.due_on = data["due_on"]
         action.status = ActionStatus(data["status"])
         action.updated_at = now
-    db.session.flush()
+    flush_edit()
     return action
 
 

@@ -89,6 +89,8 @@ class SessionPatch(Schema):
     agenda = Text(max_length=AGENDA_MAX, multiline=True)
     status = Choice([SessionStatus.CANCELLED.value, SessionStatus.HELD.value])
     reason = Text(max_length=REASON_MAX, multiline=True)
+    version = Whole(minimum=1, metadata={
+        "description": "the version this change was made from (as in the ETag); 409 if stale"})
 
 
 class ProgrammeQuery(QuerySchema):

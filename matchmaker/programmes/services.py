@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from matchmaker import signals
 from matchmaker.access import Actor, ensure_facilitator
 from matchmaker.cities.models import City, Need, Practice
-from matchmaker.errors import Conflict, Forbidden, ValidationError
+from matchmaker.errors import STALE_MESSAGE, Conflict, EditConflict, Forbidden, ValidationError
 from matchmaker.extensions import db
 from matchmaker.programmes.access import city_side, ensure_participant
 from matchmaker.programmes.models import (
@@ -24,6 +24,7 @@ from matchmaker.programmes.models import (
     ReplicationOutcome,
     SessionStatus,
 )
+from matchmaker.versioning import flush_edit
 from matchmaker.vocab import TOPICS
 
 
@@ -89,6 +90,40 @@ def create_programme(actor: Actor | None, mentor: City | str, mentee: City | str
     return programme
 
 
+def touch_programme(programme: Programme, now: datetime) -> None:
+    """Note that a programme's sessions changed, without a version check: the change is the
+    session's, and racing session changes must not refuse each other over the programme row."""
+    db.session.execute(update(Programme).where(Programme.id == programme.id).values(updated_at=now),
+                       execution_options={"synchronize_session": "evaluate"})
+
+
+def stale() -> EditConflict:
+    return EditConflict(str(STALE_MESSAGE), field="version")
+
+
+def write_session(session: ProgrammeSession, now: datetime, *, expected_version: int | None = None,
+                  calendar: bool = True, only_if=(), **values) -> bool:
+    """Change one session in one conditional UPDATE and reload it; False if no row matched.
+
+    SEQUENCE (when calendars must see the change) and the version rise in SQL
+    (`sequence = sequence + 1`), so each of any number of racing changes counts once; with
+    `expected_version` the change applies only to that version (optimistic locking).
+    """
+    statement = update(ProgrammeSession).where(ProgrammeSession.id == session.id, *only_if)
+    if expected_version is not None:
+        statement = statement.where(ProgrammeSession.version == expected_version)
+    bumps = {"version": ProgrammeSession.version + 1, "updated_at": now}
+    if calendar:
+        bumps["sequence"] = ProgrammeSession.sequence + 1
+    flush_edit()
+    result = db.session.execute(statement.values(**values, **bumps),
+                                execution_options={"synchronize_session": False})
+    db.session.refresh(session)
+    if result.rowcount == 1:
+        touch_programme(session.programme, now)
+    return result.rowcount == 1
+
+
 def _ensure_status(programme: Programme, allowed, message: str) -> None:
     if programme.status not in allowed:
         raise Conflict(message)
@@ -100,7 +135,7 @@ def _transition(programme: Programme, allowed, status: ProgrammeStatus, now: dat
     exactly one wins (a conditional UPDATE takes the row lock), the other gets 409."""
     _ensure_status(programme, allowed, message)
     previous = programme.status
-    db.session.flush()
+    flush_edit()
     moved = db.session.execute(
         update(Programme).where(Programme.id == programme.id, Programme.status.in_(allowed))
         .values(status=status, updated_at=now).execution_options(synchronize_session=False))
@@ -108,7 +143,7 @@ def _transition(programme: Programme, allowed, status: ProgrammeStatus, now: dat
         raise Conflict(message)
     programme.status = status
     programme.updated_at = now
-    db.session.flush()
+    flush_edit()
     signals.programme_changed.send(programme, now=now, previous=previous)
 
 
@@ -132,15 +167,21 @@ def respond_to_proposal(actor: Actor | None, programme: Programme, accept: bool,
         # Sessions planned ahead of the answer leave the calendars too.
         _cancel_planned_sessions(programme, now, programme.status_reason)
         return programme
-    setattr(programme, f"{side}_accepted_at", now)
-    db.session.flush()
+    # Each city writes only its own answer, so the two may race without a version check.
+    answered = db.session.execute(
+        update(Programme).where(Programme.id == programme.id,
+                                Programme.status == ProgrammeStatus.PROPOSED)
+        .values({f"{side}_accepted_at": now, "updated_at": now, "version": Programme.version + 1}),
+        execution_options={"synchronize_session": False})
+    if answered.rowcount != 1:
+        raise Conflict(waiting)
     # The other city may have answered at the same moment: read both answers as committed.
-    db.session.refresh(programme, ["mentor_accepted_at", "mentee_accepted_at"])
+    db.session.refresh(programme, ["mentor_accepted_at", "mentee_accepted_at", "updated_at",
+                                   "version"])
     if programme.mentor_accepted_at and programme.mentee_accepted_at:
         _transition(programme, (ProgrammeStatus.PROPOSED,), ProgrammeStatus.AGREED, now, waiting)
         programme.agreed_at = now
-    programme.updated_at = now
-    db.session.flush()
+    flush_edit()
     return programme
 
 
@@ -154,7 +195,7 @@ def record_agreement(actor: Actor | None, programme: Programme, now: datetime,
     programme.mentee_accepted_at = programme.mentee_accepted_at or now
     programme.agreement_note = (note or "").strip() or _("Dicatat oleh fasilitator.")
     programme.agreed_at = now
-    db.session.flush()
+    flush_edit()
     return programme
 
 
@@ -172,11 +213,8 @@ def _cancel_planned_sessions(programme: Programme, now: datetime, reason: str,
             continue
         if only_future and session.starts_at <= now:
             continue
-        session.status = SessionStatus.CANCELLED
-        session.cancel_reason = reason
-        session.sequence += 1
-        session.updated_at = now
-    db.session.flush()
+        write_session(session, now, only_if=(ProgrammeSession.status == SessionStatus.PLANNED,),
+                      status=SessionStatus.CANCELLED, cancel_reason=reason)
     for session in programme.sessions:
         signals.session_changed.send(session, now=now)
 
@@ -232,13 +270,15 @@ def complete_programme(actor: Actor | None, programme: Programme, outcome: str, 
     programme.closed_at = now
     for session in programme.sessions:
         if session.status == SessionStatus.PLANNED and session.starts_at <= now:
-            session.status = SessionStatus.HELD
+            write_session(session, now, calendar=False,
+                          only_if=(ProgrammeSession.status == SessionStatus.PLANNED,),
+                          status=SessionStatus.HELD)
     _cancel_planned_sessions(programme, now, _("Program selesai."), only_future=True)
     return programme
 
 
-def mark_session_held(actor: Actor | None, session: ProgrammeSession,
-                      now: datetime) -> ProgrammeSession:
+def mark_session_held(actor: Actor | None, session: ProgrammeSession, now: datetime,
+                      version: int | None = None) -> ProgrammeSession:
     """Record that a session took place; the first held session of an agreed programme makes it
     active. Only once both cities agreed: a Pokja cannot turn a proposal into a running programme."""
     programme = session.programme
@@ -250,9 +290,12 @@ def mark_session_held(actor: Actor | None, session: ProgrammeSession,
         raise Conflict(_("Sesi ini dibatalkan."))
     if session.starts_at > now:
         raise ValidationError(_("Sesi ini belum dimulai."), field="status")
-    session.status = SessionStatus.HELD
+    if not write_session(session, now, calendar=False, expected_version=version,
+                         only_if=(ProgrammeSession.status != SessionStatus.CANCELLED,),
+                         status=SessionStatus.HELD):
+        raise Conflict(_("Sesi ini dibatalkan.")) if session.is_cancelled else stale()
     if programme.status == ProgrammeStatus.AGREED:
         _transition(programme, running, ProgrammeStatus.ACTIVE, now, not_running)
-    db.session.flush()
+    flush_edit()
     signals.session_changed.send(session, now=now)
     return session

@@ -25,8 +25,9 @@ from matchmaker.programmes.models import (
     ProgrammeSession,
     SessionStatus,
 )
-from matchmaker.programmes.services import mark_session_held
+from matchmaker.programmes.services import mark_session_held, stale, touch_programme, write_session
 from matchmaker.timeutils import as_utc, labelled_times
+from matchmaker.versioning import ensure_version
 
 
 @dataclass
@@ -184,7 +185,7 @@ def plan_series(actor: Actor | None, programme: Programme, count, first_start, n
             created_at=now, updated_at=now)
         db.session.add(session)
         sessions.append(session)
-    programme.updated_at = now
+    touch_programme(programme, now)
     return Planned(sessions, _after_change(sessions, now))
 
 
@@ -202,55 +203,51 @@ def add_session(actor: Actor | None, programme: Programme, starts_local, now: da
 def update_session(actor: Actor | None, session: ProgrammeSession, now: datetime, *,
                    starts_at=None, timezone: str | None = None, duration_minutes=None,
                    meeting_url: str | None = None, agenda: str | None = None,
-                   allow_past: bool = False) -> Planned:
-    """Reschedule or edit one session; the UID stays, the SEQUENCE rises."""
+                   allow_past: bool = False, version: int | None = None) -> Planned:
+    """Reschedule or edit one session; the UID stays, the SEQUENCE rises (in SQL, so racing
+    moves each count). With `version`, a session changed since that version is refused (409)."""
     programme = session.programme
     ensure_can_plan(actor, programme)
     if session.status == SessionStatus.CANCELLED:
         raise Conflict(_("Sesi yang dibatalkan tidak bisa diubah."))
-    changed = False
+    ensure_version(session, version)
+    values: dict = {}
+    zone = session.timezone
     if timezone is not None:
         zone = _zone(timezone, session.timezone)
-        changed |= zone != session.timezone
-        session.timezone = zone
+        values["timezone"] = zone
     if starts_at is not None and starts_at != "":
-        new_start = to_utc(starts_at, session.timezone, "starts_at")
+        new_start = to_utc(starts_at, zone, "starts_at")
         if new_start != session.starts_at:
             _refuse_past(new_start, now, allow_past, "starts_at")
-            session.starts_at = new_start
+            values["starts_at"] = new_start
             if session.status == SessionStatus.HELD and new_start > now:
-                session.status = SessionStatus.PLANNED
-            changed = True
+                values["status"] = SessionStatus.PLANNED
     if duration_minutes is not None and duration_minutes != "":
-        duration = _int(duration_minutes, "duration_minutes", 15, 600)
-        changed |= duration != session.duration_minutes
-        session.duration_minutes = duration
+        values["duration_minutes"] = _int(duration_minutes, "duration_minutes", 15, 600)
     if meeting_url is not None:
-        url = _url(meeting_url)
-        changed |= url != session.meeting_url
-        session.meeting_url = url
+        values["meeting_url"] = _url(meeting_url)
     if agenda is not None:
-        text = agenda.strip() or default_agenda(session.number)
-        changed |= text != session.agenda
-        session.agenda = text
-    if changed:
-        session.sequence += 1
-        session.updated_at = now
-        programme.updated_at = now
+        values["agenda"] = agenda.strip() or default_agenda(session.number)
+    values = {key: value for key, value in values.items() if value != getattr(session, key)}
+    if values and not write_session(session, now, expected_version=version,
+                                    only_if=(ProgrammeSession.status != SessionStatus.CANCELLED,),
+                                    **values):
+        raise Conflict(_("Sesi yang dibatalkan tidak bisa diubah.")) if session.is_cancelled else stale()
     return Planned([session], _after_change([session], now))
 
 
 def cancel_session(actor: Actor | None, session: ProgrammeSession, now: datetime,
-                   reason: str = "") -> ProgrammeSession:
+                   reason: str = "", version: int | None = None) -> ProgrammeSession:
     """Cancel one session: it stays in the calendar with STATUS:CANCELLED and a higher SEQUENCE."""
     ensure_can_plan(actor, session.programme)
     if session.status == SessionStatus.CANCELLED:
         raise Conflict(_("Sesi ini sudah dibatalkan."))
-    session.status = SessionStatus.CANCELLED
-    session.cancel_reason = (reason or "").strip()
-    session.sequence += 1
-    session.updated_at = now
-    session.programme.updated_at = now
+    ensure_version(session, version)
+    if not write_session(session, now, expected_version=version,
+                         only_if=(ProgrammeSession.status != SessionStatus.CANCELLED,),
+                         status=SessionStatus.CANCELLED, cancel_reason=(reason or "").strip()):
+        raise Conflict(_("Sesi ini sudah dibatalkan.")) if session.is_cancelled else stale()
     _after_change([session], now)
     return session
 
@@ -259,11 +256,13 @@ def patch_session(actor: Actor | None, session: ProgrammeSession, data: dict,
                   now: datetime) -> Planned:
     """The API's PATCH: {"starts_at": …} and edits, or {"status": "cancelled"} or "held"."""
     status = data.get("status")
+    version = data.get("version")
     if status is not None:
         if status == SessionStatus.CANCELLED.value:
-            return Planned([cancel_session(actor, session, now, str(data.get("reason", "")))])
+            return Planned([cancel_session(actor, session, now, str(data.get("reason", "")),
+                                           version=version)])
         if status == SessionStatus.HELD.value:
-            return Planned([mark_session_held(actor, session, now)])
+            return Planned([mark_session_held(actor, session, now, version)])
         raise ValidationError(_("status hanya boleh 'cancelled' atau 'held'."), field="status")
     editable = ("starts_at", "timezone", "duration_minutes", "meeting_url", "agenda")
     if not any(key in data for key in editable):
@@ -274,4 +273,5 @@ def patch_session(actor: Actor | None, session: ProgrammeSession, data: dict,
     return update_session(actor, session, now, starts_at=data.get("starts_at"),
                           timezone=data.get("timezone"),
                           duration_minutes=data.get("duration_minutes"),
-                          meeting_url=data.get("meeting_url"), agenda=data.get("agenda"))
+                          meeting_url=data.get("meeting_url"), agenda=data.get("agenda"),
+                          version=version)

@@ -185,9 +185,11 @@ def test_the_document_describes_every_endpoint_with_its_errors(client):
         ["bearer"]["description"]}
     operations = [(path, method, op) for path, item in document["paths"].items()
                   for method, op in item.items() if method != "parameters"]
-    assert len(operations) == 27
+    assert len(operations) == 28
     for path, method, op in operations:
         assert "401" in op["responses"], (path, method)
+        if method == "patch":
+            assert {"409", "412"} <= set(op["responses"]), path
         assert any(code.startswith("2") for code in op["responses"]), (path, method)
         if method in ("post", "put", "patch"):
             assert "requestBody" in op and "400" in op["responses"], (path, method)

@@ -56,7 +56,7 @@ def test_participants_read_the_session_notes_back(api, make_user, session_of):
         "id": None, "text": "Susun draf instruksi wali kota", "owner_city": "35.72",
         "owner_person": "Bagian Hukum", "due": "2020-02-24", "status": "open",
         "programme_id": session.programme_id, "session_id": session.id, "created_at": None,
-        "updated_at": None}
+        "updated_at": None, "version": 1}
     assert api(make_user("pokja", "91.71")).get(f"/api/v1/sessions/{session.id}/notes").status_code == 403
 
 
