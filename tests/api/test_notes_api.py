@@ -122,3 +122,37 @@ def test_edits_through_the_api_keep_history(api, make_user, session_of):
     assert response.status_code == 200 and response.json["revisions"] == 1
     response = pokja.patch(f"/api/v1/lessons/{ids['lesson_ids'][0]}", json={"outcome": "bogus"})
     assert response.status_code == 400
+
+
+def test_note_etag_if_match_and_body_version(client, api, make_user, session_of):
+    session = session_of()
+    pokja = api(make_user("pokja", "35.72"))
+    note_id = pokja.post(f"/api/v1/sessions/{session.id}/notes", json=NOTES).json["note_id"]
+    read = pokja.get(f"/api/v1/notes/{note_id}")
+    assert read.status_code == 200 and read.headers["ETag"] == '"1"' and read.json["version"] == 1
+    headers = {**pokja.headers, "If-Match": 'W/"1"'}
+    edited = client.patch(f"/api/v1/notes/{note_id}", headers=headers, json={"body": "Versi kedua"})
+    assert edited.status_code == 200 and edited.headers["ETag"] == '"2"' and edited.json["version"] == 2
+    stale = client.patch(f"/api/v1/notes/{note_id}", headers=headers, json={"body": "Versi basi"})
+    assert stale.status_code == 412
+    assert set(stale.json) == {"error", "message"} and stale.json["error"] == "precondition_failed"
+    conflict = pokja.patch(f"/api/v1/notes/{note_id}", json={"body": "Versi basi", "version": 1})
+    assert conflict.status_code == 409 and conflict.json["error"] == "edit_conflict"
+    note = db.session.get(SessionNote, note_id)
+    assert note.body_markdown == "Versi kedua" and [r.previous_body for r in note.revisions] == [NOTES["body"]]
+    assert api(make_user("pokja", "91.71")).get(f"/api/v1/notes/{note_id}").status_code == 403
+
+
+def test_lesson_and_action_carry_versions(api, make_user, session_of):
+    session = session_of()
+    pokja = api(make_user("pokja", "35.72"))
+    logged = pokja.post(f"/api/v1/sessions/{session.id}/notes", json=NOTES).json
+    lesson_id, action_id = logged["lesson_ids"][0], logged["action_ids"][0]
+    assert pokja.get(f"/api/v1/lessons/{lesson_id}").headers["ETag"] == '"1"'
+    edited = pokja.patch(f"/api/v1/lessons/{lesson_id}", json={"text": "Advokasi", "version": 1})
+    assert edited.status_code == 200 and edited.headers["ETag"] == '"2"'
+    assert pokja.patch(f"/api/v1/lessons/{lesson_id}", json={"text": "Lagi", "version": 1}).status_code == 409
+    done = pokja.patch(f"/api/v1/actions/{action_id}", json={"status": "done", "version": 1})
+    assert done.status_code == 200 and done.headers["ETag"] == '"2"'
+    assert pokja.patch(f"/api/v1/actions/{action_id}", json={"status": "open", "version": 1}).status_code == 409
+    assert db.session.get(FollowUpAction, action_id).status.value == "done"

@@ -214,3 +214,30 @@ def test_add_single_session(facilitator, programme_id):
 
 def test_anonymous_is_401(client):
     assert client.get("/api/v1/programmes/1").status_code == 401
+
+
+def test_session_etag_if_match_and_body_version(client, facilitator, programme_id):
+    first = facilitator.post(f"/api/v1/programmes/{programme_id}/series", json=SERIES).json["sessions"][0]
+    read = facilitator.get(f"/api/v1/sessions/{first['id']}")
+    assert read.headers["ETag"] == '"1"' and read.json["version"] == 1
+    headers = {**facilitator.headers, "If-Match": read.headers["ETag"]}
+    moved = client.patch(f"/api/v1/sessions/{first['id']}", headers=headers,
+                         json={"starts_at": "2027-01-05T09:00"})
+    assert moved.status_code == 200 and moved.headers["ETag"] == '"2"'
+    stale = client.patch(f"/api/v1/sessions/{first['id']}", headers=headers,
+                         json={"starts_at": "2027-01-06T09:00"})
+    assert stale.status_code == 412 and stale.json["error"] == "precondition_failed"
+    conflict = facilitator.patch(f"/api/v1/sessions/{first['id']}",
+                                 json={"status": "cancelled", "version": 1})
+    assert conflict.status_code == 409 and conflict.json["error"] == "edit_conflict"
+    session = db.session.get(ProgrammeSession, first["id"])
+    assert (session.starts_at.day, session.status.value, session.sequence) == (5, "planned", 1)
+    fresh = facilitator.patch(f"/api/v1/sessions/{first['id']}", json={"status": "cancelled", "version": 2})
+    assert fresh.status_code == 200 and fresh.json["sequence"] == 2 and fresh.headers["ETag"] == '"3"'
+
+
+def test_programme_etag_changes_when_one_of_its_sessions_does(facilitator, programme_id):
+    first = facilitator.post(f"/api/v1/programmes/{programme_id}/series", json=SERIES).json["sessions"][0]
+    before = facilitator.get(f"/api/v1/programmes/{programme_id}").headers["ETag"]
+    facilitator.patch(f"/api/v1/sessions/{first['id']}", json={"agenda": "Diagnosis ulang"})
+    assert facilitator.get(f"/api/v1/programmes/{programme_id}").headers["ETag"] != before
