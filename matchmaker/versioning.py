@@ -8,7 +8,7 @@ two edits made from the same version exactly one is written. The API shows the v
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from matchmaker.errors import EditConflict, PreconditionFailed, STALE_MESSAGE
+from matchmaker.errors import STALE_MESSAGE, EditConflict, PreconditionFailed
 from matchmaker.extensions import db
 
 

@@ -139,7 +139,8 @@ def test_note_etag_if_match_and_body_version(client, api, make_user, session_of)
     conflict = pokja.patch(f"/api/v1/notes/{note_id}", json={"body": "Versi basi", "version": 1})
     assert conflict.status_code == 409 and conflict.json["error"] == "edit_conflict"
     note = db.session.get(SessionNote, note_id)
-    assert note.body_markdown == "Versi kedua" and [r.previous_body for r in note.revisions] == [NOTES["body"]]
+    assert note.body_markdown == "Versi kedua"
+    assert [revision.previous_body for revision in note.revisions] == [NOTES["body"]]
     assert api(make_user("pokja", "91.71")).get(f"/api/v1/notes/{note_id}").status_code == 403
 
 
@@ -154,5 +155,6 @@ def test_lesson_and_action_carry_versions(api, make_user, session_of):
     assert pokja.patch(f"/api/v1/lessons/{lesson_id}", json={"text": "Lagi", "version": 1}).status_code == 409
     done = pokja.patch(f"/api/v1/actions/{action_id}", json={"status": "done", "version": 1})
     assert done.status_code == 200 and done.headers["ETag"] == '"2"'
-    assert pokja.patch(f"/api/v1/actions/{action_id}", json={"status": "open", "version": 1}).status_code == 409
+    reopened = pokja.patch(f"/api/v1/actions/{action_id}", json={"status": "open", "version": 1})
+    assert reopened.status_code == 409
     assert db.session.get(FollowUpAction, action_id).status.value == "done"
