@@ -14,7 +14,7 @@ from wtforms import (
     TextAreaField,
 )
 
-from matchmaker.formutils import choices
+from matchmaker.formutils import VersionField, choices
 from matchmaker.vocab import OUTCOME_TYPES, TOPICS
 
 ACTION_STATUSES = {"open": _l("Terbuka"), "done": _l("Selesai"), "dropped": _l("Dibatalkan")}
@@ -80,6 +80,7 @@ class NotesForm(FlaskForm):
 
 class NoteEditForm(FlaskForm):
     body = TextAreaField(_l("Catatan (Markdown)"), render_kw={"rows": 10})
+    version = VersionField()
     submit = SubmitField(_l("Simpan"))
 
 
@@ -87,6 +88,7 @@ class LessonEditForm(FlaskForm):
     text = TextAreaField(_l("Pelajaran"), render_kw={"rows": 4})
     outcome = SelectField(_l("Jenis hasil"), choices=choices(OUTCOME_TYPES))
     topic = SelectField(_l("Topik"), choices=choices(TOPICS))
+    version = VersionField()
     submit = SubmitField(_l("Simpan"))
 
 
@@ -96,6 +98,7 @@ class ActionEditForm(FlaskForm):
     owner_person = StringField(_l("Penanggung jawab"))
     due = StringField(_l("Tenggat"), render_kw={"type": "date"})
     status = SelectField(_l("Status"), choices=choices(ACTION_STATUSES))
+    version = VersionField()
     submit = SubmitField(_l("Simpan"))
 
 

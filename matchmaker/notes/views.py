@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from matchmaker.errors import MatchmakerError
+from matchmaker.errors import EditConflict, MatchmakerError
 from matchmaker.extensions import db
 from matchmaker.notes import access, queries, search, services
 from matchmaker.notes.forms import (
@@ -82,10 +82,17 @@ def session_notes(session_id: int):
     return _session_page(session, form)
 
 
-def _edit(form, template: str, item, session, action, **context):
+def _edit(form, template: str, item, session, action, compare, **context):
+    """Save an edit form; when someone else saved first, show both versions and keep this one."""
+    conflict, status = None, (400 if form.is_submitted() else 200)
     if form.validate_on_submit():
         try:
             action()
+        except EditConflict:
+            db.session.rollback()
+            # The stored values are now theirs; the next save starts from them, keeping what was typed.
+            form.version.data = item.version
+            conflict, status = compare(), 409
         except MatchmakerError as error:
             db.session.rollback()
             if error.status != 400:
@@ -96,16 +103,19 @@ def _edit(form, template: str, item, session, action, **context):
             flash(_("Perubahan tersimpan."), "success")
             return redirect(url_for("notes.session_notes", session_id=session.id))
     return render_template(template, form=form, item=item, session=session, programme=session.programme,
-                           **context), (400 if form.is_submitted() else 200)
+                           conflict=conflict, **context), status
 
 
 @bp.route("/notes/<int:note_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_note(note_id: int):
     note = access.get_note(current_user, note_id)
-    form = NoteEditForm(data={"body": note.body_markdown} if request.method == "GET" else None)
+    form = NoteEditForm(data={"body": note.body_markdown, "version": note.version}
+                        if request.method == "GET" else None)
     return _edit(form, "notes/edit_note.html", note, note.session,
-                 lambda: services.edit_note(current_user, note, form.body.data, utcnow()),
+                 lambda: services.edit_note(current_user, note, form.body.data, utcnow(),
+                                            form.version.data),
+                 lambda: [(form.body.label.text, note.body_markdown, form.body.data)],
                  render=services.render_markdown)
 
 
@@ -113,12 +123,15 @@ def edit_note(note_id: int):
 @login_required
 def edit_lesson(lesson_id: int):
     lesson = access.get_lesson(current_user, lesson_id)
-    form = LessonEditForm(data={"text": lesson.text, "outcome": lesson.outcome_type, "topic": lesson.topic}
-                          if request.method == "GET" else None)
+    form = LessonEditForm(data={"text": lesson.text, "outcome": lesson.outcome_type, "topic": lesson.topic,
+                                "version": lesson.version} if request.method == "GET" else None)
     return _edit(form, "notes/edit_lesson.html", lesson, lesson.session,
                  lambda: services.edit_lesson(current_user, lesson, {
                      "text": form.text.data, "outcome": form.outcome.data, "topic": form.topic.data},
-                     utcnow()))
+                     utcnow(), form.version.data),
+                 lambda: [(form.text.label.text, lesson.text, form.text.data),
+                          (form.outcome.label.text, lesson.outcome_type, form.outcome.data),
+                          (form.topic.label.text, lesson.topic, form.topic.data)])
 
 
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
@@ -128,13 +141,19 @@ def edit_action(action_id: int):
     programme = action.programme
     form = ActionEditForm(data={"text": action.text, "owner_city": action.owner_city.code,
                                 "owner_person": action.owner_person, "due": action.due_on.isoformat(),
-                                "status": action.status.value} if request.method == "GET" else None)
+                                "status": action.status.value, "version": action.version}
+                          if request.method == "GET" else None)
     form.owner_city.choices = city_choices(programme)
     return _edit(form, "notes/edit_action.html", action, action.session,
                  lambda: services.edit_action(current_user, action, {
                      "text": form.text.data, "owner_city": form.owner_city.data,
                      "owner_person": form.owner_person.data, "due": form.due.data,
-                     "status": form.status.data}, utcnow()))
+                     "status": form.status.data}, utcnow(), form.version.data),
+                 lambda: [(form.text.label.text, action.text, form.text.data),
+                          (form.owner_city.label.text, action.owner_city.code, form.owner_city.data),
+                          (form.owner_person.label.text, action.owner_person, form.owner_person.data),
+                          (form.due.label.text, action.due_on.isoformat(), form.due.data),
+                          (form.status.label.text, action.status.value, form.status.data)])
 
 
 @bp.route("/actions/<int:action_id>/status", methods=["POST"])

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from matchmaker.formutils import choices
+from matchmaker.formutils import VersionField, choices
 from matchmaker.programmes.models import OUTCOME_LABELS
 from matchmaker.timeutils import zone_choices
 from matchmaker.vocab import TOPICS
@@ -56,6 +56,7 @@ class SessionForm(FlaskForm):
                                     validators=[InputRequired(), NumberRange(15, 600)])
     meeting_url = StringField(_l("Tautan rapat"), validators=[Optional(), Length(max=500)])
     agenda = StringField(_l("Agenda"), validators=[Optional(), Length(max=500)])
+    version = VersionField()
     submit = SubmitField(_l("Simpan sesi"))
 
 

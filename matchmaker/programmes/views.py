@@ -12,7 +12,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from matchmaker.errors import Conflict, ValidationError
+from matchmaker.errors import Conflict, EditConflict, ValidationError
 from matchmaker.extensions import db
 from matchmaker.programmes import access, calendar, queries, services, sessions
 from matchmaker.programmes.forms import (
@@ -28,6 +28,7 @@ from matchmaker.programmes.models import (
     STATUS_LABELS,
     ProgrammeStatus,
 )
+from matchmaker.programmes.sessions import to_utc
 from matchmaker.timeutils import labelled_times, utcnow, zone_choices
 
 bp = Blueprint("programmes", __name__)
@@ -286,11 +287,37 @@ def edit_session(session_id: int):
     if not form.validate_on_submit():
         flash(_form_errors(form), "danger")
         return _to_programme(session.programme_id, f"#session-{session.id}")
-    return _run(lambda: sessions.update_session(
-        current_user, session, utcnow(), starts_at=form.starts_at.data, timezone=form.timezone.data,
-        duration_minutes=form.duration_minutes.data, meeting_url=form.meeting_url.data or "",
-        agenda=form.agenda.data or ""), _("Sesi diperbarui."), session.programme_id,
-        f"#session-{session.id}")
+    try:
+        planned = sessions.update_session(
+            current_user, session, utcnow(), starts_at=form.starts_at.data, timezone=form.timezone.data,
+            duration_minutes=form.duration_minutes.data, meeting_url=form.meeting_url.data or "",
+            agenda=form.agenda.data or "", version=form.version.data)
+    except EditConflict:
+        db.session.rollback()
+        # Someone else changed the session first: show theirs, keep this user's form, nothing lost.
+        form.version.data = session.version
+        return render_template("programmes/session_conflict.html", session=session,
+                               programme=session.programme, form=form,
+                               conflict=_session_conflict(session, form)), 409
+    except SHOWN_ERRORS as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _to_programme(session.programme_id, f"#session-{session.id}")
+    db.session.commit()
+    flash(_("Sesi diperbarui."), "success")
+    for warning in planned.warnings:
+        flash(warning, "warning")
+    return _to_programme(session.programme_id, f"#session-{session.id}")
+
+
+def _session_conflict(session, form) -> list[tuple]:
+    """Each field of the session form: the stored value and the one this user sent."""
+    return [(form.starts_at.label.text, session_when(session), labelled_times(
+                to_utc(form.starts_at.data, form.timezone.data), session.programme.zones)),
+            (form.timezone.label.text, session.timezone, form.timezone.data),
+            (form.duration_minutes.label.text, session.duration_minutes, form.duration_minutes.data),
+            (form.meeting_url.label.text, session.meeting_url, form.meeting_url.data),
+            (form.agenda.label.text, session.agenda, form.agenda.data)]
 
 
 @bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])

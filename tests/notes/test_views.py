@@ -115,6 +115,44 @@ def test_editing_a_note_on_the_page_keeps_history(client, login, make_programme,
     assert db.session.scalar(select(NoteRevision.previous_body)) == "Versi pertama"
 
 
+def test_a_stale_note_edit_shows_both_texts_and_loses_nothing(client, login, make_programme,
+                                                              kendari_pokja, blitar_pokja):
+    session = make_programme().sessions[0]
+    note = services.log_notes(kendari_pokja, session, "Versi pertama", [], [], [], NOW).note
+    db.session.commit()
+    login(kendari_pokja)
+    assert 'name="version" type="hidden" value="1"' in client.get(f"/notes/{note.id}/edit").text
+    services.edit_note(blitar_pokja, note, "Versi Blitar", NOW, version=1)
+    db.session.commit()
+    stale = client.post(f"/notes/{note.id}/edit", data={"body": "Versi Kendari", "version": "1"})
+    assert stale.status_code == 409
+    assert "Orang lain telah mengubah ini" in stale.text
+    assert "Versi Blitar" in stale.text and "Versi Kendari" in stale.text
+    assert 'name="version" type="hidden" value="2"' in stale.text
+    db.session.refresh(note)
+    assert note.body_markdown == "Versi Blitar" and len(note.revisions) == 1
+    merged = client.post(f"/notes/{note.id}/edit", data={"body": "Versi gabungan", "version": "2"})
+    assert merged.status_code == 302
+    db.session.refresh(note)
+    assert note.body_markdown == "Versi gabungan"
+    assert [r.previous_body for r in note.revisions] == ["Versi Blitar", "Versi pertama"]
+
+
+def test_a_stale_lesson_edit_keeps_the_typed_text(client, login, make_programme, blitar_pokja):
+    session = make_programme().sessions[0]
+    lesson = services.log_notes(blitar_pokja, session, "", [], [
+        {"text": "Mulai dengan ASN", "outcome": "new_action"}], [], NOW).lessons[0]
+    db.session.commit()
+    services.edit_lesson(blitar_pokja, lesson, {"text": "Mulai dengan ASN dan OPD"}, NOW)
+    db.session.commit()
+    login(blitar_pokja)
+    stale = client.post(f"/lessons/{lesson.id}/edit", data={
+        "text": "Mulai dengan instruksi wali kota", "outcome": "new_action", "topic": "wastewater",
+        "version": "1"})
+    assert stale.status_code == 409
+    assert "Mulai dengan ASN dan OPD" in stale.text and "Mulai dengan instruksi wali kota" in stale.text
+
+
 def test_knowledge_base_is_open_to_every_signed_in_user(client, login, make_programme, blitar_pokja,
                                                         make_user):
     session = make_programme().sessions[0]

@@ -141,6 +141,24 @@ def test_reschedule_and_cancel_from_the_page(client, login, planned, facilitator
 
 
 
+def test_a_stale_session_move_shows_both_versions_and_keeps_the_form(client, login, planned,
+                                                                     facilitator, now):
+    session = planned.sessions[1]
+    login(facilitator)
+    assert f'name="version" value="{session.version}"' in client.get(f"/programmes/{planned.id}").text
+    sessions.update_session(facilitator, session, now, agenda="Diubah orang lain", version=1)
+    db.session.commit()
+    stale = client.post(f"/sessions/{session.id}/edit", data={
+        "starts_at": "2027-01-19T10:00", "timezone": "Asia/Jakarta", "duration_minutes": "90",
+        "meeting_url": "https://meet.example.id/abc", "agenda": "Agenda saya", "version": "1"})
+    assert stale.status_code == 409
+    assert "Orang lain telah mengubah ini" in stale.text
+    assert "Diubah orang lain" in stale.text and "Agenda saya" in stale.text
+    assert 'value="2027-01-19T10:00"' in stale.text and "10:00 WIB" in stale.text
+    db.session.refresh(session)
+    assert (session.agenda, session.sequence, session.version) == ("Diubah orang lain", 1, 2)
+
+
 def test_create_from_recommendation(client, login, facilitator, kendari, blitar):
     login(facilitator)
     practice = kendari.practices[0] if kendari.practices else None
