@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from matchmaker.dbtypes import UTCDateTime, str_enum
@@ -61,10 +61,17 @@ class NoteRevision(db.Model):
     editor = relationship("User")
 
 
+def attendance_key(name: str, city_id: int | None) -> str:
+    """Who one attendance row is: the city (0 for guests) and the casefolded name."""
+    return f"{city_id or 0}:{name.strip().casefold()}"
+
+
 class Attendance(db.Model):
     """One person present at a session; city is empty for facilitators and other guests."""
 
     __tablename__ = "attendances"
+    # One row per (session, person, city), even when two notes name the same person at once.
+    __table_args__ = (UniqueConstraint("session_id", "person_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("programme_sessions.id", ondelete="CASCADE"),
@@ -72,6 +79,7 @@ class Attendance(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id"))
     agency: Mapped[str] = mapped_column(String(200), default="")
+    person_key: Mapped[str] = mapped_column(String(700))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

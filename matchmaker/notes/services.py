@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from matchmaker.access import Actor
 from matchmaker.cities.models import City
@@ -27,6 +28,7 @@ from matchmaker.notes.models import (
     LessonRevision,
     NoteRevision,
     SessionNote,
+    attendance_key,
 )
 from matchmaker.programmes.models import Programme, ProgrammeSession
 from matchmaker.versioning import ensure_version, flush_edit
@@ -191,16 +193,22 @@ def log_notes(actor: Actor | None, session: ProgrammeSession, body: str | None, 
         logged.note = SessionNote(session_id=session.id, author_id=author_id, body_markdown=body,
                                   created_at=now, updated_at=now)
         db.session.add(logged.note)
-    known = {(a.name.casefold(), a.city_id) for a in db.session.scalars(
-        select(Attendance).where(Attendance.session_id == session.id))}
+    db.session.flush()
+    known = set(db.session.scalars(select(Attendance.person_key)
+                                   .where(Attendance.session_id == session.id)))
     for person in people:
         city_id = person["city"].id if person["city"] else None
-        if (person["name"].casefold(), city_id) in known:
+        key = attendance_key(person["name"], city_id)
+        if key in known:
             continue  # the same person logged twice for one session counts once
-        known.add((person["name"].casefold(), city_id))
+        known.add(key)
         row = Attendance(session_id=session.id, name=person["name"], city_id=city_id,
-                         agency=person["agency"], author_id=author_id, created_at=now)
-        db.session.add(row)
+                         agency=person["agency"], person_key=key, author_id=author_id, created_at=now)
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+        except IntegrityError:
+            continue  # another note named this person at the same moment; the unique key kept one
         logged.attendance.append(row)
     for data in lesson_data:
         lesson = Lesson(session_id=session.id, programme_id=programme.id, author_id=author_id,

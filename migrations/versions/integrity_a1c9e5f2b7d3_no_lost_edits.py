@@ -1,7 +1,8 @@
-"""No lost edits: row versions for optimistic locking
+"""No lost edits: row versions, one attendance row per person
 
 Programmes, sessions, notes, lessons and follow-up actions get a `version` (SQLAlchemy's
-version_id_col); existing rows start at 1.
+version_id_col); existing rows start at 1. Attendance rows get `person_key` (city id and
+casefolded name), unique per session; duplicates already recorded are merged into the oldest.
 
 Revision ID: a1c9e5f2b7d3
 Revises: 457234c9f9d7
@@ -25,8 +26,31 @@ def upgrade():
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
 
+    with op.batch_alter_table('attendances', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('person_key', sa.String(length=700), nullable=True))
+    connection = op.get_bind()
+    attendances = sa.table('attendances', sa.column('id', sa.Integer), sa.column('session_id', sa.Integer),
+                           sa.column('name', sa.String), sa.column('city_id', sa.Integer),
+                           sa.column('person_key', sa.String))
+    seen = set()
+    rows = connection.execute(sa.select(attendances.c.id, attendances.c.session_id, attendances.c.name,
+                                        attendances.c.city_id).order_by(attendances.c.id)).all()
+    for row in rows:
+        key = f"{row.city_id or 0}:{row.name.strip().casefold()}"
+        if (row.session_id, key) in seen:
+            connection.execute(attendances.delete().where(attendances.c.id == row.id))
+            continue
+        seen.add((row.session_id, key))
+        connection.execute(attendances.update().where(attendances.c.id == row.id).values(person_key=key))
+    with op.batch_alter_table('attendances', schema=None) as batch_op:
+        batch_op.alter_column('person_key', existing_type=sa.String(length=700), nullable=False)
+        batch_op.create_unique_constraint(batch_op.f('uq_attendances_session_id_person_key'), ['session_id', 'person_key'])
+
 
 def downgrade():
+    with op.batch_alter_table('attendances', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_attendances_session_id_person_key'), type_='unique')
+        batch_op.drop_column('person_key')
     for table in reversed(VERSIONED):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column('version')

@@ -7,12 +7,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from matchmaker.auth import services as auth_services
 from matchmaker.extensions import db
 from matchmaker.notes import services as note_services
-from matchmaker.notes.models import SessionNote
+from matchmaker.notes.models import Attendance, SessionNote
 from matchmaker.programmes.models import ProgrammeSession
 
 EDITS = 12
@@ -118,3 +119,17 @@ def test_twelve_simultaneous_reschedules_raise_sequence_twelve_times(server, mak
     db.session.expire_all()
     moved = db.session.get(ProgrammeSession, session_id)
     assert moved.sequence == initial + EDITS and moved.version == 1 + EDITS
+
+
+def test_simultaneous_notes_naming_one_attendee_keep_one_attendance_row(server, note):
+    note_id, token = note
+    session_id = db.session.get(SessionNote, note_id).session_id
+    person = {"name": "Ibu Sari", "city": "35.72", "agency": "Bappeda"}
+    attendance = [person, {**person, "name": "ibu sari "}]
+    answers = race([lambda i=i: call(server, "POST", f"/api/v1/sessions/{session_id}/notes", token,
+                                     {"body": f"Catatan {i}", "attendance": attendance})
+                    for i in range(EDITS)])
+    assert [status for status, _body in answers] == [201] * EDITS, answers
+    assert sum(len(body["attendance_ids"]) for _status, body in answers) == 1
+    rows = db.session.scalars(select(Attendance).where(Attendance.session_id == session_id)).all()
+    assert [(row.name, row.city.code) for row in rows] == [("Ibu Sari", "35.72")]
