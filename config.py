@@ -117,6 +117,8 @@ class Config:
     # API tokens expire after this many days unless another expiry is chosen when making one.
     API_TOKEN_DAYS = _int("API_TOKEN_DAYS", 90)
     API_TOKEN_MAX_DAYS = _int("API_TOKEN_MAX_DAYS", 366)
+    # How long an API `Idempotency-Key` answers a repeat with the first answer (docs/api.md).
+    IDEMPOTENCY_KEY_HOURS = _int("IDEMPOTENCY_KEY_HOURS", 24)
     # A token's or session's "last used" is written at most once per this many seconds.
     TOKEN_TOUCH_SECONDS = _int("TOKEN_TOUCH_SECONDS", 300)
 

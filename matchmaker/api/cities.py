@@ -6,6 +6,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, post_dump
 
 from matchmaker.api.base import IdSchema, bp, documented_errors
+from matchmaker.api.idempotency import idempotent
 from matchmaker.cities import services as cities
 from matchmaker.cities.access import get_city as load_city
 from matchmaker.cities.schemas import CityQuery, IndicatorsRecord, NeedRecord, PracticeRecord
@@ -96,6 +97,7 @@ def get_city(code: str):
 
 
 @bp.route("/cities/<code:code>/practices", methods=["POST"], tags=["cities"])
+@idempotent
 @bp.arguments(PracticeRecord)
 @bp.response(201, IdSchema)
 @documented_errors(403, 404, 409)
@@ -108,6 +110,7 @@ def add_practice(record: dict, code: str):
 
 
 @bp.route("/cities/<code:code>/needs", methods=["POST"], tags=["cities"])
+@idempotent
 @bp.arguments(NeedRecord)
 @bp.response(201, IdSchema)
 @documented_errors(403, 404, 409)

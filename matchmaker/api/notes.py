@@ -5,6 +5,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields
 
 from matchmaker.api.base import bp, documented_errors, require_if_match, tagged
+from matchmaker.api.idempotency import idempotent
 from matchmaker.extensions import db
 from matchmaker.notes import access, queries, search, services
 from matchmaker.notes.schemas import ActionEdit, LessonEdit, LessonQuery, NoteEdit, SessionNotes
@@ -107,6 +108,7 @@ class LessonWithSimilar(LessonOut):
 
 
 @bp.route("/sessions/<id:session_id>/notes", methods=["POST"], tags=["notes"])
+@idempotent
 @bp.arguments(SessionNotes)
 @bp.response(201, Logged)
 @documented_errors(403, 404, 409)

@@ -5,6 +5,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields
 
 from matchmaker.api.base import bp, documented_errors, require_if_match, tagged
+from matchmaker.api.idempotency import idempotent
 from matchmaker.extensions import db
 from matchmaker.programmes import access, queries, services, sessions
 from matchmaker.programmes.calendar import session_calendar
@@ -127,6 +128,7 @@ def list_programmes(query: dict):
 
 
 @bp.route("/programmes", methods=["POST"], tags=["programmes"])
+@idempotent
 @bp.arguments(ProgrammeCreate)
 @bp.response(201, Created)
 @documented_errors(403, 409)
@@ -221,6 +223,7 @@ def complete_programme(body: dict, programme_id: int):
 
 
 @bp.route("/programmes/<id:programme_id>/series", methods=["POST"], tags=["programmes"])
+@idempotent
 @bp.arguments(Series)
 @bp.response(201, Planned)
 @documented_errors(403, 404, 409)
@@ -238,6 +241,7 @@ def plan_series(body: dict, programme_id: int):
 
 
 @bp.route("/programmes/<id:programme_id>/sessions", methods=["POST"], tags=["programmes"])
+@idempotent
 @bp.arguments(NewSession)
 @bp.response(201, Planned)
 @documented_errors(403, 404, 409)

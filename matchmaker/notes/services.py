@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from matchmaker.access import Actor
 from matchmaker.cities.models import City
@@ -39,6 +39,8 @@ MAX_TEXT = 5_000
 MAX_NAME = 200
 MAX_ROWS = 200
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# INSERT … ON CONFLICT DO NOTHING, which both databases speak.
+INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 _markdown = MarkdownIt("commonmark", {"html": False})
 
 
@@ -193,7 +195,6 @@ def log_notes(actor: Actor | None, session: ProgrammeSession, body: str | None, 
         logged.note = SessionNote(session_id=session.id, author_id=author_id, body_markdown=body,
                                   created_at=now, updated_at=now)
         db.session.add(logged.note)
-    db.session.flush()
     known = set(db.session.scalars(select(Attendance.person_key)
                                    .where(Attendance.session_id == session.id)))
     for person in people:
@@ -202,14 +203,15 @@ def log_notes(actor: Actor | None, session: ProgrammeSession, body: str | None, 
         if key in known:
             continue  # the same person logged twice for one session counts once
         known.add(key)
-        row = Attendance(session_id=session.id, name=person["name"], city_id=city_id,
-                         agency=person["agency"], person_key=key, author_id=author_id, created_at=now)
-        try:
-            with db.session.begin_nested():
-                db.session.add(row)
-        except IntegrityError:
-            continue  # another note named this person at the same moment; the unique key kept one
-        logged.attendance.append(row)
+        # Another note may name this person at the same moment: the unique key keeps one row.
+        row_id = db.session.scalar(
+            INSERTS[db.session.get_bind().dialect.name](Attendance)
+            .values(session_id=session.id, name=person["name"], city_id=city_id, agency=person["agency"],
+                    person_key=key, author_id=author_id, created_at=now)
+            .on_conflict_do_nothing(index_elements=["session_id", "person_key"])
+            .returning(Attendance.id))
+        if row_id is not None:
+            logged.attendance.append(db.session.get(Attendance, row_id))
     for data in lesson_data:
         lesson = Lesson(session_id=session.id, programme_id=programme.id, author_id=author_id,
                         created_at=now, updated_at=now, **data)

@@ -3,6 +3,7 @@
 Programmes, sessions, notes, lessons and follow-up actions get a `version` (SQLAlchemy's
 version_id_col); existing rows start at 1. Attendance rows get `person_key` (city id and
 casefolded name), unique per session; duplicates already recorded are merged into the oldest.
+`idempotency_keys` holds the API's Idempotency-Key answers.
 
 Revision ID: a1c9e5f2b7d3
 Revises: 457234c9f9d7
@@ -11,6 +12,8 @@ Create Date: 2026-12-04 16:10:00
 """
 import sqlalchemy as sa
 from alembic import op
+
+import matchmaker.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = 'a1c9e5f2b7d3'
@@ -22,6 +25,23 @@ VERSIONED = ('programmes', 'programme_sessions', 'session_notes', 'lessons', 'fo
 
 
 def upgrade():
+    op.create_table('idempotency_keys',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=255), nullable=False),
+    sa.Column('request', sa.String(length=300), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.Integer(), nullable=True),
+    sa.Column('body', sa.Text(), nullable=True),
+    sa.Column('created_at', matchmaker.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_idempotency_keys_user_id_users'),
+                            ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_keys')),
+    sa.UniqueConstraint('user_id', 'key', name=op.f('uq_idempotency_keys_user_id_key'))
+    )
+    with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_idempotency_keys_created_at'), ['created_at'], unique=False)
+
     for table in VERSIONED:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
@@ -48,6 +68,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('idempotency_keys')
     with op.batch_alter_table('attendances', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_attendances_session_id_person_key'), type_='unique')
         batch_op.drop_column('person_key')
