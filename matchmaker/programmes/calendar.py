@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy import select
 
-from matchmaker.auth.models import User
+from matchmaker.auth.models import User, hash_token
 from matchmaker.errors import NotFound
 from matchmaker.extensions import db
 from matchmaker.programmes.access import pokja_members
@@ -116,10 +116,12 @@ def feed_calendar(sessions: list[ProgrammeSession], name: str = "Matchmaker") ->
 # ---------------------------------------------------------------- the private feed address
 
 def create_calendar_token(user: User) -> str:
-    """Give the user a new private feed address; any previous one stops working."""
-    user.calendar_token = secrets.token_urlsafe(32)
+    """Give the user a new private feed address; any previous one stops working. Only its hash is
+    stored, so the address is shown once, now, and a leaked database opens no calendar."""
+    token = secrets.token_urlsafe(32)
+    user.calendar_token = hash_token(token)
     db.session.flush()
-    return user.calendar_token
+    return token
 
 
 def revoke_calendar_token(user: User) -> None:
@@ -130,13 +132,11 @@ def revoke_calendar_token(user: User) -> None:
 def user_for_calendar_token(token: str) -> User:
     user = None
     if token and len(token) >= 20:
-        user = db.session.scalar(select(User).where(User.calendar_token == token))
+        user = db.session.scalar(select(User).where(User.calendar_token == hash_token(token)))
     if user is None or not user.is_enabled:
         raise NotFound(_("Kalender tidak ditemukan."))
     return user
 
 
-def calendar_feed_url(user: User) -> str | None:
-    if not user.calendar_token:
-        return None
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/calendar/{user.calendar_token}.ics"
+def calendar_feed_url(token: str) -> str:
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/calendar/{token}.ics"

@@ -97,7 +97,7 @@ def _next_monday_nine(now: datetime, zone: str) -> datetime:
 
 @bp.route("/programmes")
 @login_required
-def index():
+def index(feed_url: str | None = None):
     now = utcnow()
     status = request.args.get("status", "")
     if status not in set(ProgrammeStatus):
@@ -106,7 +106,7 @@ def index():
                            programmes=queries.list_programmes(current_user, status), status=status,
                            recent=queries.recent_sessions(current_user, now),
                            upcoming=queries.upcoming_sessions(current_user, now),
-                           feed_url=calendar.calendar_feed_url(current_user), now=now)
+                           feed_url=feed_url, now=now)
 
 
 @bp.route("/programmes/new", methods=["GET", "POST"])
@@ -343,11 +343,14 @@ def calendar_token():
     if request.form.get("action") == "revoke":
         calendar.revoke_calendar_token(current_user)
         flash(_("Alamat langganan kalender dicabut."), "info")
-    else:
-        calendar.create_calendar_token(current_user)
-        flash(_("Alamat langganan kalender baru dibuat; alamat lama tidak berlaku lagi."), "success")
+        db.session.commit()
+        return redirect(url_for("programmes.index") + "#calendar-feed", code=303)
+    token = calendar.create_calendar_token(current_user)
     db.session.commit()
-    return redirect(url_for("programmes.index") + "#calendar-feed", code=303)
+    flash(_("Alamat langganan kalender baru dibuat; alamat lama tidak berlaku lagi. Salin sekarang: "
+            "alamat ini hanya ditampilkan sekali."), "success")
+    # Only the token's hash is stored: this answer is the one time the address can be shown.
+    return index(feed_url=calendar.calendar_feed_url(token))
 
 
 @bp.route("/calendar/<token>.ics")

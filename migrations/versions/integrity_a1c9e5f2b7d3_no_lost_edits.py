@@ -3,13 +3,16 @@
 Programmes, sessions, notes, lessons and follow-up actions get a `version` (SQLAlchemy's
 version_id_col); existing rows start at 1. Attendance rows get `person_key` (city id and
 casefolded name), unique per session; duplicates already recorded are merged into the oldest.
-`idempotency_keys` holds the API's Idempotency-Key answers.
+`idempotency_keys` holds the API's Idempotency-Key answers. Calendar feed tokens are stored
+as their SHA-256 (existing feed addresses keep working; a downgrade revokes them).
 
 Revision ID: a1c9e5f2b7d3
 Revises: 457234c9f9d7
 Create Date: 2026-12-04 16:10:00
 
 """
+import hashlib
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -67,7 +70,15 @@ def upgrade():
         batch_op.create_unique_constraint(batch_op.f('uq_attendances_session_id_person_key'), ['session_id', 'person_key'])
 
 
+    users = sa.table('users', sa.column('id', sa.Integer), sa.column('calendar_token', sa.String))
+    for user_id, token in connection.execute(
+            sa.select(users.c.id, users.c.calendar_token).where(users.c.calendar_token.isnot(None))).all():
+        connection.execute(users.update().where(users.c.id == user_id)
+                           .values(calendar_token=hashlib.sha256(token.encode()).hexdigest()))
+
+
 def downgrade():
+    op.execute("UPDATE users SET calendar_token = NULL")
     op.drop_table('idempotency_keys')
     with op.batch_alter_table('attendances', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_attendances_session_id_person_key'), type_='unique')

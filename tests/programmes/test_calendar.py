@@ -1,5 +1,7 @@
 """Sessions as iCalendar: parsed back by icalendar and by the independent `ics` package."""
 
+import hashlib
+import re
 import warnings
 from datetime import UTC, datetime
 
@@ -113,11 +115,13 @@ def test_subscription_feed_needs_the_token_and_stops_when_revoked(client, planne
 def test_calendar_token_page_creates_and_revokes(client, login, pokja_blitar):
     login(pokja_blitar)
     response = client.post("/calendar/token", data={"action": "create"})
-    assert response.status_code == 303
+    assert response.status_code == 200
+    token = re.search(r"/calendar/([\w-]+)\.ics", response.text).group(1)
+    assert client.get(f"/calendar/{token}.ics").status_code == 200
     db.session.refresh(pokja_blitar)
-    token = pokja_blitar.calendar_token
-    assert token
-    assert f"/calendar/{token}.ics" in client.get("/programmes").text
+    # Stored hashed, and shown only in the answer that made it.
+    assert pokja_blitar.calendar_token == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in client.get("/programmes").text
     client.post("/calendar/token", data={"action": "revoke"})
     db.session.refresh(pokja_blitar)
     assert pokja_blitar.calendar_token is None
