@@ -21,14 +21,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from matchmaker.api.base import bp
 from matchmaker.dbtypes import UTCDateTime
 from matchmaker.errors import Conflict, MatchmakerError, ValidationError
-from matchmaker.extensions import db
+from matchmaker.extensions import Model, db
 from matchmaker.timeutils import utcnow
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 255
 
 
-class IdempotencyKey(db.Model):
+class IdempotencyKey(Model):
     """One key a user sent with a creating POST, and the answer it got."""
 
     __tablename__ = "idempotency_keys"

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from matchmaker import signals
 from matchmaker.access import Actor, ensure_facilitator
 from matchmaker.cities.models import City, Need, Practice
+from matchmaker.dbtypes import changed_rows
 from matchmaker.errors import STALE_MESSAGE, Conflict, EditConflict, Forbidden, ValidationError
 from matchmaker.extensions import db
 from matchmaker.programmes.access import city_side, ensure_participant
@@ -116,12 +117,12 @@ def write_session(session: ProgrammeSession, now: datetime, *, expected_version:
     if calendar:
         bumps["sequence"] = ProgrammeSession.sequence + 1
     flush_edit()
-    result = db.session.execute(statement.values(**values, **bumps),
-                                execution_options={"synchronize_session": False})
+    written = changed_rows(statement.values(**values, **bumps)
+                           .execution_options(synchronize_session=False)) == 1
     db.session.refresh(session)
-    if result.rowcount == 1:
+    if written:
         touch_programme(session.programme, now)
-    return result.rowcount == 1
+    return written
 
 
 def _ensure_status(programme: Programme, allowed, message: str) -> None:
@@ -136,10 +137,10 @@ def _transition(programme: Programme, allowed, status: ProgrammeStatus, now: dat
     _ensure_status(programme, allowed, message)
     previous = programme.status
     flush_edit()
-    moved = db.session.execute(
+    moved = changed_rows(
         update(Programme).where(Programme.id == programme.id, Programme.status.in_(allowed))
         .values(status=status, updated_at=now).execution_options(synchronize_session=False))
-    if moved.rowcount != 1:
+    if moved != 1:
         raise Conflict(message)
     programme.status = status
     programme.updated_at = now
@@ -168,12 +169,12 @@ def respond_to_proposal(actor: Actor | None, programme: Programme, accept: bool,
         _cancel_planned_sessions(programme, now, programme.status_reason)
         return programme
     # Each city writes only its own answer, so the two may race without a version check.
-    answered = db.session.execute(
+    answered = changed_rows(
         update(Programme).where(Programme.id == programme.id,
                                 Programme.status == ProgrammeStatus.PROPOSED)
-        .values({f"{side}_accepted_at": now, "updated_at": now, "version": Programme.version + 1}),
-        execution_options={"synchronize_session": False})
-    if answered.rowcount != 1:
+        .values({f"{side}_accepted_at": now, "updated_at": now, "version": Programme.version + 1})
+        .execution_options(synchronize_session=False))
+    if answered != 1:
         raise Conflict(waiting)
     # The other city may have answered at the same moment: read both answers as committed.
     db.session.refresh(programme, ["mentor_accepted_at", "mentee_accepted_at", "updated_at",
