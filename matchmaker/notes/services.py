@@ -34,8 +34,6 @@ from matchmaker.programmes.models import Programme, ProgrammeSession
 from matchmaker.validation import Schema, check, invalid, load
 from matchmaker.versioning import ensure_version, flush_edit
 
-# INSERT … ON CONFLICT DO NOTHING, which both databases speak.
-INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 _markdown = MarkdownIt("commonmark", {"html": False})
 
 
@@ -124,6 +122,8 @@ def log_notes(actor: Actor | None, session: ProgrammeSession, body: str | None, 
         logged.note = SessionNote(session_id=session.id, author_id=author_id, body_markdown=body,
                                   created_at=now, updated_at=now)
         db.session.add(logged.note)
+    # INSERT … ON CONFLICT DO NOTHING, which both databases speak.
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     known = set(db.session.scalars(select(Attendance.person_key)
                                    .where(Attendance.session_id == session.id)))
     for person in people:
@@ -134,13 +134,13 @@ def log_notes(actor: Actor | None, session: ProgrammeSession, body: str | None, 
         known.add(key)
         # Another note may name this person at the same moment: the unique key keeps one row.
         row_id = db.session.scalar(
-            INSERTS[db.session.get_bind().dialect.name](Attendance)
+            insert(Attendance)
             .values(session_id=session.id, name=person["name"], city_id=city_id, agency=person["agency"],
                     person_key=key, author_id=author_id, created_at=now)
             .on_conflict_do_nothing(index_elements=["session_id", "person_key"])
             .returning(Attendance.id))
         if row_id is not None:
-            logged.attendance.append(db.session.get(Attendance, row_id))
+            logged.attendance.append(db.session.get_one(Attendance, row_id))
     for data in lesson_data:
         lesson = Lesson(session_id=session.id, programme_id=programme.id, author_id=author_id,
                         created_at=now, updated_at=now, **data)
