@@ -6,11 +6,13 @@ import pytest
 from sqlalchemy import func, select
 
 from matchmaker import signals
+from matchmaker.auth.models import User
 from matchmaker.errors import Conflict, Forbidden, ValidationError
 from matchmaker.extensions import db
 from matchmaker.programmes import queries, services, sessions
 from matchmaker.programmes.models import ProgrammeSession, SessionStatus
 from matchmaker.timeutils import labelled_times
+from tests.programmes.test_services import _race
 
 
 def _count(model) -> int:
@@ -156,3 +158,42 @@ def test_every_plan_move_and_cancel_tells_the_reminders(planned, facilitator, no
     added = sessions.add_session(facilitator, planned, "2027-05-01T09:00", now)
     signals.session_changed.disconnect(heard)
     assert calls == [(session.id, 1, now), (session.id, 2, now), (added.sessions[0].id, 0, now)]
+
+
+def _racing(app, session_id: int, facilitator_id: int, *changes) -> list[str]:
+    """Run each change of one session in its own thread and database session, at once."""
+    def act(change):
+        def run(barrier):
+            session = db.session.get(ProgrammeSession, session_id)
+            actor = db.session.get(User, facilitator_id)
+            barrier.wait()
+            change(actor, session)
+        return run
+
+    return _race(app, *(act(change) for change in changes))
+
+
+def test_two_moves_from_the_same_version_exactly_one_wins(app, planned, facilitator, now):
+    session = planned.sessions[0]
+    session_id, version, sequence = session.id, session.version, session.sequence
+
+    def move(day):
+        return lambda actor, s: sessions.update_session(actor, s, now, starts_at=f"2027-01-{day:02d}T09:00",
+                                                        version=version)
+
+    assert _racing(app, session_id, facilitator.id, move(5), move(6)) == ["conflict", "ok"]
+    db.session.expire_all()
+    moved = db.session.get(ProgrammeSession, session_id)
+    assert (moved.version, moved.sequence) == (version + 1, sequence + 1)
+
+
+def test_a_move_racing_a_cancel_never_revives_the_session(app, planned, facilitator, now):
+    session = planned.sessions[0]
+    session_id, sequence = session.id, session.sequence
+    outcomes = _racing(app, session_id, facilitator.id,
+                       lambda actor, s: sessions.update_session(actor, s, now, starts_at="2027-01-05T09:00"),
+                       lambda actor, s: sessions.cancel_session(actor, s, now, "Banjir"))
+    db.session.expire_all()
+    final = db.session.get(ProgrammeSession, session_id)
+    assert final.status == SessionStatus.CANCELLED
+    assert final.sequence == sequence + outcomes.count("ok")
