@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import BASE_DIR
-from matchmaker import errors, scheduler, security, signals
+from matchmaker import errors, scheduler, security, signals, versioning
 from matchmaker.api.views import CONVERTERS, TAGS, docs_bp
 from matchmaker.api.views import bp as api_bp
 from matchmaker.auth.cli import users_cli
@@ -96,6 +96,7 @@ def register_receivers(app: Flask) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     errors.register_error_handlers(app)
+    versioning.register_stale_handler(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -7,7 +7,6 @@ import marshmallow as ma
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 log = logging.getLogger(__name__)
@@ -127,11 +126,6 @@ def register_error_handlers(app) -> None:
             return json_error(error.status, error.code, error.message, **extra)
         return render_template("errors/error.html", status=error.status,
                                message=error.message), error.status
-
-    @app.errorhandler(StaleDataError)
-    def handle_stale(_error: StaleDataError):
-        # A flush outside `versioning.flush_edit` lost the race: the same 409 as any stale edit.
-        return handle_domain_error(EditConflict(str(STALE_MESSAGE)))
 
     @app.errorhandler(RequestEntityTooLarge)
     def handle_too_large(error: RequestEntityTooLarge):

@@ -23,6 +23,7 @@ def flush_edit() -> None:
     try:
         db.session.flush()
     except StaleDataError:
+        db.session.rollback()  # the failed flush left the session unusable; nothing was written
         raise EditConflict(str(STALE_MESSAGE), field="version") from None
 
 
@@ -39,3 +40,12 @@ def ensure_if_match(header: str | None, current: str) -> None:
     tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
     if current not in tags:
         raise PreconditionFailed(str(STALE_MESSAGE))
+
+
+def register_stale_handler(app) -> None:
+    """A flush outside `flush_edit` (a view's commit) that lost the race: the same 409, not a 500."""
+
+    @app.errorhandler(StaleDataError)
+    def handle_stale(_error: StaleDataError):
+        db.session.rollback()  # the page or JSON below may read the database again
+        return app.handle_user_exception(EditConflict(str(STALE_MESSAGE)))
