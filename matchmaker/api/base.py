@@ -112,6 +112,15 @@ def require_sign_in():
     return login_manager.unauthorized()
 
 
+@bp.after_request
+def tag_other_reads(response):
+    """GETs of records without a version (a city's profile, lists) get a weak ETag of their body."""
+    if request.method == "GET" and response.status_code == 200 and response.is_json \
+            and "ETag" not in response.headers:
+        response.add_etag(weak=True)
+    return response
+
+
 class IdSchema(Schema):
     id = fields.Integer(required=True)
 

@@ -87,3 +87,9 @@ def test_unknown_api_path_is_json_404(api, make_user):
     response = api(make_user("viewer")).get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.json["error"] == "not_found"
+
+
+def test_a_city_profile_has_a_weak_etag_of_its_body(api, make_user):
+    reader = api(make_user("viewer"))
+    first, again = reader.get("/api/v1/cities/74.71"), reader.get("/api/v1/cities/74.71")
+    assert first.headers["ETag"].startswith('W/"') and first.headers["ETag"] == again.headers["ETag"]
