@@ -32,14 +32,16 @@ def etag(tag) -> str:
     return f'"{tag}"'
 
 
-def ensure_if_match(header: str | None, current: str) -> None:
-    """Honour `If-Match`: `*` or one of the listed tags must be the current one (else 412)."""
+def ensure_if_match(header: str | None, current: str) -> bool:
+    """Honour `If-Match`: `*` or one of the listed tags must be the current one (else 412).
+    True when the header named the current version, which the write must then still find."""
     if not header or header.strip() == "*":
-        return
+        return False
     # Weak tags (W/"3") name the same version here: the tag is the version, not the bytes.
     tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
     if current not in tags:
         raise PreconditionFailed(str(STALE_MESSAGE))
+    return True
 
 
 def register_stale_handler(app) -> None:

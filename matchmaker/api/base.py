@@ -143,6 +143,7 @@ def tagged(tag) -> dict:
     return {"ETag": etag(tag)}
 
 
-def require_if_match(tag) -> None:
-    """Honour the request's `If-Match` against the record's current tag (412 when stale)."""
-    ensure_if_match(request.headers.get("If-Match"), etag(tag))
+def require_if_match(version: int) -> int | None:
+    """Honour the request's `If-Match` against the record's current version (412 when stale);
+    the version it named, for the write to check again, or None without one."""
+    return version if ensure_if_match(request.headers.get("If-Match"), etag(version)) else None

@@ -152,8 +152,8 @@ def edit_note(body: dict, note_id: int):
     """Replace a note's body; the previous body is kept as a revision. `If-Match` (412) or a
     body `version` (409) refuse an edit made from a version that is no longer current."""
     note = access.get_note(current_user, note_id)
-    require_if_match(note.version)
-    services.edit_note(current_user, note, body["body"], utcnow(), body.get("version"))
+    matched = require_if_match(note.version)
+    services.edit_note(current_user, note, body["body"], utcnow(), body.get("version", matched))
     db.session.commit()
     return note, tagged(note.version)
 
@@ -165,8 +165,8 @@ def edit_note(body: dict, note_id: int):
 def edit_lesson(body: dict, lesson_id: int):
     """Change a lesson's text, topic or outcome; the previous values are kept as a revision."""
     lesson = access.get_lesson(current_user, lesson_id)
-    require_if_match(lesson.version)
-    version = body.pop("version", None)
+    matched = require_if_match(lesson.version)
+    version = body.pop("version", matched)
     services.edit_lesson(current_user, lesson, body, utcnow(), version)
     db.session.commit()
     return lesson, tagged(lesson.version)
@@ -179,8 +179,8 @@ def edit_lesson(body: dict, lesson_id: int):
 def edit_action(body: dict, action_id: int):
     """Change a follow-up action or its status; the previous values are kept as a revision."""
     action = access.get_action(current_user, action_id)
-    require_if_match(action.version)
-    version = body.pop("version", None)
+    matched = require_if_match(action.version)
+    version = body.pop("version", matched)
     services.edit_action(current_user, action, body, utcnow(), version)
     db.session.commit()
     return action, tagged(action.version)

@@ -274,7 +274,9 @@ def patch_session(body: dict, session_id: int):
     """Reschedule or edit a session (UID kept, SEQUENCE raised), or cancel it or mark it held.
     `If-Match` (412) or a body `version` (409) refuse a change made from an older version."""
     session = access.get_session(current_user, session_id)
-    require_if_match(session.version)
+    matched = require_if_match(session.version)
+    if matched is not None:
+        body.setdefault("version", matched)  # a racing change between here and the write is a 409
     planned = sessions.patch_session(current_user, session, body, utcnow())
     db.session.commit()
     return jsonify({**SessionOut().dump(session), "warnings": planned.warnings}), tagged(session.version)

@@ -133,3 +133,18 @@ def test_simultaneous_notes_naming_one_attendee_keep_one_attendance_row(server, 
     assert sum(len(body["attendance_ids"]) for _status, body in answers) == 1
     rows = db.session.scalars(select(Attendance).where(Attendance.session_id == session_id)).all()
     assert [(row.name, row.city.code) for row in rows] == [("Ibu Sari", "35.72")]
+
+
+def test_of_twelve_simultaneous_moves_with_one_if_match_exactly_one_succeeds(server, make_programme,
+                                                                             facilitator):
+    start = datetime.now(UTC) + timedelta(days=30)
+    session = make_programme(agreed=True, sessions=1, first=start).sessions[0]
+    session_id, initial = session.id, session.sequence
+    token = bearer(facilitator)
+    moves = [(start + timedelta(hours=i + 1)).strftime("%Y-%m-%dT%H:%M:%SZ") for i in range(EDITS)]
+    answers = race([lambda move=move: call(server, "PATCH", f"/api/v1/sessions/{session_id}", token,
+                                            {"starts_at": move}, {"If-Match": '"1"'}) for move in moves])
+    statuses = sorted(status for status, _body in answers)
+    assert statuses.count(200) == 1 and set(statuses) - {200} <= {409, 412}, statuses
+    db.session.expire_all()
+    assert db.session.get(ProgrammeSession, session_id).sequence == initial + 1
