@@ -63,6 +63,8 @@ class SessionFields(Schema):
     timezone = Zone(allow_none=True, metadata={"description": "default: the mentee city's zone"})
     duration_minutes = Whole(minimum=MIN_DURATION, maximum=MAX_DURATION)
     meeting_url = Url(allow_none=True)
+    generate_meeting_url = Flag(metadata={
+        "description": "fill an empty meeting_url from MEETING_LINK_TEMPLATE (a typed one is kept)"})
     allow_past = Flag(metadata={"description": "record sessions that already took place"})
 
 
@@ -86,6 +88,7 @@ class SessionPatch(Schema):
     timezone = Zone()
     duration_minutes = Whole(minimum=MIN_DURATION, maximum=MAX_DURATION)
     meeting_url = Url()
+    generate_meeting_url = Flag()
     agenda = Text(max_length=AGENDA_MAX, multiline=True)
     status = Choice([SessionStatus.CANCELLED.value, SessionStatus.HELD.value])
     reason = Text(max_length=REASON_MAX, multiline=True)
