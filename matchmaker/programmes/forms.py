@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     HiddenField,
@@ -44,7 +45,9 @@ class SeriesForm(FlaskForm):
     duration_minutes = IntegerField(_l("Durasi (menit)"),
                                     validators=[InputRequired(), NumberRange(15, 600)])
     meeting_url = StringField(_l("Tautan rapat"), validators=[Optional(), Length(max=500)])
+    generate_meeting_url = BooleanField(_l("Buat tautan rapat otomatis bila kosong"))
     agendas = TextAreaField(_l("Agenda, satu baris per sesi"), render_kw={"rows": 6})
+    preview = SubmitField(_l("Periksa kalender dulu"))
     submit = SubmitField(_l("Rencanakan sesi"))
 
 
@@ -55,8 +58,16 @@ class SessionForm(FlaskForm):
     duration_minutes = IntegerField(_l("Durasi (menit)"),
                                     validators=[InputRequired(), NumberRange(15, 600)])
     meeting_url = StringField(_l("Tautan rapat"), validators=[Optional(), Length(max=500)])
+    generate_meeting_url = BooleanField(_l("Buat tautan rapat otomatis bila kosong"))
     agenda = StringField(_l("Agenda"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Simpan sesi"))
+
+
+class CutiBersamaForm(FlaskForm):
+    day = DateField(_l("Tanggal"), validators=[InputRequired()])
+    name = StringField(_l("Keterangan"), validators=[DataRequired(), Length(max=200)],
+                       description=_l("mis. Cuti bersama Idul Fitri (SKB 3 Menteri)"))
+    submit = SubmitField(_l("Tambahkan"))
 
 
 class ReasonForm(FlaskForm):
