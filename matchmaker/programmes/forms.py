@@ -6,6 +6,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    FieldList,
     HiddenField,
     IntegerField,
     SelectField,
@@ -83,3 +84,15 @@ class CompleteForm(FlaskForm):
     evidence = TextAreaField(_l("Bukti (dokumen, tautan, keterangan)"), validators=[Optional()],
                              render_kw={"rows": 3})
     submit = SubmitField(_l("Selesaikan program"))
+
+
+class PollForm(FlaskForm):
+    """Up to eight candidate starts; empty rows are ignored, the service counts the rest."""
+
+    options = FieldList(DateTimeLocalField(_l("Pilihan waktu"), format=LOCAL_FORMAT,
+                                           validators=[Optional()]), min_entries=8, max_entries=8)
+    timezone = SelectField(_l("Zona waktu"), choices=choices(zone_choices()))
+    duration_minutes = IntegerField(_l("Durasi (menit)"),
+                                    validators=[InputRequired(), NumberRange(15, 600)])
+    session_id = SelectField(_l("Untuk"), choices=[], validate_choice=False)
+    submit = SubmitField(_l("Buka jajak waktu"))

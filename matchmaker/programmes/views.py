@@ -14,10 +14,11 @@ from flask_login import current_user, login_required
 
 from matchmaker.errors import Conflict, ValidationError
 from matchmaker.extensions import db
-from matchmaker.programmes import access, calendar, queries, scheduling, services, sessions
+from matchmaker.programmes import access, calendar, polls, queries, scheduling, services, sessions
 from matchmaker.programmes.forms import (
     CompleteForm,
     CutiBersamaForm,
+    PollForm,
     ProgrammeForm,
     ReasonForm,
     SeriesForm,
@@ -197,6 +198,7 @@ def detail(programme_id: int):
         complete_form=CompleteForm(formdata=None), zones=zone_choices(),
         waiting=queries.waiting_for(programme), outcome_labels=OUTCOME_LABELS,
         session_checks=scheduling.checks_by_session(programme, now),
+        polls=polls.programme_polls(programme),
         status_labels=STATUS_LABELS, session_labels=SESSION_STATUS_LABELS)
 
 
@@ -333,6 +335,96 @@ def take_suggestion(session_id: int):
     return _run(lambda: sessions.update_session(
         current_user, session, utcnow(), starts_at=request.form.get("starts_at", "")),
         _("Sesi dipindah ke slot yang disarankan."), session.programme_id, f"#session-{session.id}")
+
+
+@bp.route("/programmes/<int:programme_id>/polls/new", methods=["GET", "POST"])
+@login_required
+def new_poll(programme_id: int):
+    """The facilitator proposes candidate slots for the first session or for moving one."""
+    programme = access.get_programme(current_user, programme_id)
+    access.ensure_can_plan(current_user, programme)
+    form = PollForm(timezone=programme.mentee.timezone,
+                    duration_minutes=sessions.series_defaults()["duration_minutes"])
+    form.session_id.choices = [("", _("Sesi pertama (merencanakan rangkaian)"))] + [
+        (str(s.id), _("Memindah sesi %(n)d", n=s.number)) for s in programme.sessions
+        if s.status.value == "planned"]
+    if form.validate_on_submit():
+        session = (access.get_session(current_user, int(form.session_id.data))
+                   if form.session_id.data else None)
+        try:
+            poll = polls.open_poll(current_user, programme, [o for o in form.options.data if o],
+                                   utcnow(), timezone=form.timezone.data,
+                                   duration_minutes=form.duration_minutes.data, session=session)
+        except SHOWN_ERRORS as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Jajak waktu dibuka; Pokja kedua kota mendapat e-mail."), "success")
+            return redirect(url_for("programmes.poll", poll_id=poll.id), code=303)
+    return render_template("programmes/poll_new.html", programme=programme, form=form)
+
+
+@bp.route("/polls/<int:poll_id>")
+@login_required
+def poll(poll_id: int):
+    """The poll: Pokja mark the slots they can attend; facilitators see who can and choose."""
+    poll = access.get_poll(current_user, poll_id)
+    return render_template("programmes/poll.html", poll=poll, programme=poll.programme,
+                           summary=polls.summarise(poll, utcnow(), current_user),
+                           can_answer=access.can_answer_poll(current_user, poll),
+                           can_plan=access.can_plan(current_user, poll.programme),
+                           defaults=sessions.series_defaults())
+
+
+def _to_poll(poll_id: int):
+    return redirect(url_for("programmes.poll", poll_id=poll_id), code=303)
+
+
+@bp.route("/polls/<int:poll_id>/answer", methods=["POST"])
+@login_required
+def answer_poll(poll_id: int):
+    poll = access.get_poll(current_user, poll_id)
+    try:
+        chosen = [int(value) for value in request.form.getlist("available")]
+        polls.answer_poll(current_user, poll, chosen, utcnow())
+    except ValueError:
+        flash(_("Pilihan tidak valid."), "danger")
+        return _to_poll(poll_id)
+    except SHOWN_ERRORS as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _to_poll(poll_id)
+    db.session.commit()
+    flash(_("Jawaban Anda tersimpan."), "success")
+    return _to_poll(poll_id)
+
+
+@bp.route("/polls/<int:poll_id>/choose", methods=["POST"])
+@login_required
+def choose_poll_option(poll_id: int):
+    poll = access.get_poll(current_user, poll_id)
+    form = request.form
+    try:
+        option = int(form.get("option", ""))
+        count = int(form["count"]) if form.get("count") else None
+        interval = int(form["interval_days"]) if form.get("interval_days") else None
+    except ValueError:
+        flash(_("Pilihan tidak valid."), "danger")
+        return _to_poll(poll_id)
+    return _run(lambda: polls.choose_option(
+        current_user, poll, option, utcnow(), count=count, interval_days=interval,
+        meeting_url=form.get("meeting_url", ""),
+        generate_meeting_url=bool(form.get("generate_meeting_url"))),
+        _("Waktu dipilih; sesi direncanakan."), poll.programme_id, "#sessions")
+
+
+@bp.route("/polls/<int:poll_id>/close", methods=["POST"])
+@login_required
+def close_poll(poll_id: int):
+    poll = access.get_poll(current_user, poll_id)
+    return _run(lambda: polls.close_poll(current_user, poll, utcnow()),
+                _("Jajak waktu ditutup."), poll.programme_id, "#polls")
 
 
 @bp.route("/calendar/cuti-bersama", methods=["GET", "POST"])
