@@ -57,12 +57,12 @@ def _session_context(session: ProgrammeSession, user, lang: str, cache: dict) ->
     return dict(session=session, programme=programme, **cache[key])
 
 
-def _poll_context(poll: Poll, user, base_url: str) -> dict:
-    """The poll's programme and options in the recipient's zone first, and its page."""
+def _poll_context(poll: Poll, user, lang: str, base_url: str) -> dict:
+    """The poll's programme and options (day and times, the recipient's zone first), its page."""
     zones = [user.display_zone, *poll.programme.zones]
-    return dict(poll=poll, title=programme_title(poll.programme),
-                option_labels=[labelled_times(o.starts_at, zones, "%Y-%m-%d %H:%M")
-                               for o in poll.options],
+    labels = [f"{format_date(o.starts_at.astimezone(ZoneInfo(zones[0])).date(), format='full', locale=lang)}"
+              f" {labelled_times(o.starts_at, zones)}" for o in poll.options]
+    return dict(poll=poll, title=programme_title(poll.programme), option_labels=labels,
                 poll_link=f"{base_url}/polls/{poll.id}")
 
 
@@ -114,7 +114,7 @@ def build_message(row: Reminder, now: datetime, cache: dict | None = None) -> Em
             ctx["link"] = set_password_url(create_password_link(user, now))
             ctx["valid_hours"] = config["SET_PASSWORD_TOKEN_HOURS"]
         if row.poll is not None:
-            ctx.update(_poll_context(row.poll, user, ctx["base_url"]))
+            ctx.update(_poll_context(row.poll, user, lang, ctx["base_url"]))
         if row.kind == ReminderKind.DIGEST:
             ctx["digest"] = digest_for(user, now)
             ctx["overdue_since"] = {a.id: format_date(a.due_on, format="medium", locale=lang)
