@@ -48,8 +48,8 @@ class SeriesForm(FlaskForm):
     meeting_url = StringField(_l("Tautan rapat"), validators=[Optional(), Length(max=500)])
     generate_meeting_url = BooleanField(_l("Buat tautan rapat otomatis bila kosong"))
     agendas = TextAreaField(_l("Agenda, satu baris per sesi"), render_kw={"rows": 6})
-    preview = SubmitField(_l("Periksa kalender dulu"))
     submit = SubmitField(_l("Rencanakan sesi"))
+    preview = SubmitField(_l("Periksa kalender dulu"))
 
 
 class SessionForm(FlaskForm):
