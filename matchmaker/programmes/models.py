@@ -2,14 +2,20 @@
 
 import enum
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.dbtypes import UTCDateTime, str_enum
-from matchmaker.extensions import db
+from matchmaker.extensions import Model
 from matchmaker.timeutils import utcnow
+
+if TYPE_CHECKING:
+    from matchmaker.auth.models import User
+    from matchmaker.cities.models import City, Need, Practice
+
 
 
 class ProgrammeStatus(enum.StrEnum):
@@ -81,7 +87,7 @@ DEFAULT_CURRICULUM = [
 PUBLIC_STATUSES = (ProgrammeStatus.AGREED, ProgrammeStatus.ACTIVE, ProgrammeStatus.COMPLETED)
 
 
-class Programme(db.Model):
+class Programme(Model):
     __tablename__ = "programmes"
     __table_args__ = (
         # At most one open programme per (mentor, mentee, topic); the service says so first.
@@ -116,12 +122,12 @@ class Programme(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    mentor = relationship("City", foreign_keys=[mentor_city_id])
-    mentee = relationship("City", foreign_keys=[mentee_city_id])
-    need = relationship("Need")
-    practice = relationship("Practice")
-    facilitator = relationship("User")
-    sessions = relationship("ProgrammeSession", back_populates="programme",
+    mentor: Mapped["City"] = relationship("City", foreign_keys=[mentor_city_id])
+    mentee: Mapped["City"] = relationship("City", foreign_keys=[mentee_city_id])
+    need: Mapped["Need | None"] = relationship("Need")
+    practice: Mapped["Practice | None"] = relationship("Practice")
+    facilitator: Mapped["User | None"] = relationship("User")
+    sessions: Mapped[list["ProgrammeSession"]] = relationship("ProgrammeSession", back_populates="programme",
                             order_by="ProgrammeSession.starts_at", cascade="all, delete-orphan")
 
     @property
@@ -142,7 +148,7 @@ class Programme(db.Model):
         return [self.mentee.timezone, self.mentor.timezone]
 
 
-class ProgrammeSession(db.Model):
+class ProgrammeSession(Model):
     """One teleconference of a programme. Times are UTC; uid and sequence feed iCalendar."""
 
     __tablename__ = "programme_sessions"
@@ -164,7 +170,7 @@ class ProgrammeSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    programme = relationship("Programme", back_populates="sessions")
+    programme: Mapped["Programme"] = relationship("Programme", back_populates="sessions")
 
     @property
     def ends_at(self) -> datetime:
@@ -175,7 +181,7 @@ class ProgrammeSession(db.Model):
         return self.status == SessionStatus.CANCELLED
 
 
-class CutiBersama(db.Model):
+class CutiBersama(Model):
     """A collective leave day (decided each year by joint ministerial decree), entered by hand."""
 
     __tablename__ = "cuti_bersama"
@@ -186,7 +192,7 @@ class CutiBersama(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Poll(db.Model):
+class Poll(Model):
     """Candidate slots for a programme's first session (or for moving `session`)."""
 
     __tablename__ = "polls"
@@ -207,28 +213,30 @@ class Poll(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    programme = relationship("Programme")
-    session = relationship("ProgrammeSession")
-    options = relationship("PollOption", back_populates="poll", order_by="PollOption.starts_at",
-                           cascade="all, delete-orphan")
-    answers = relationship("PollAnswer", back_populates="poll", cascade="all, delete-orphan")
+    programme: Mapped["Programme"] = relationship("Programme")
+    session: Mapped["ProgrammeSession | None"] = relationship("ProgrammeSession")
+    options: Mapped[list["PollOption"]] = relationship(
+        "PollOption", back_populates="poll", order_by="PollOption.starts_at",
+        cascade="all, delete-orphan")
+    answers: Mapped[list["PollAnswer"]] = relationship("PollAnswer", back_populates="poll",
+                                                       cascade="all, delete-orphan")
 
     @property
     def is_open(self) -> bool:
         return self.status == PollStatus.OPEN
 
 
-class PollOption(db.Model):
+class PollOption(Model):
     __tablename__ = "poll_options"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    poll = relationship("Poll", back_populates="options")
+    poll: Mapped["Poll"] = relationship("Poll", back_populates="options")
 
 
-class PollAnswer(db.Model):
+class PollAnswer(Model):
     """One Pokja member's answer: the ids of the options they can attend (maybe none)."""
 
     __tablename__ = "poll_answers"
@@ -240,5 +248,5 @@ class PollAnswer(db.Model):
     available: Mapped[list] = mapped_column(JSON, default=list)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    poll = relationship("Poll", back_populates="answers")
-    user = relationship("User")
+    poll: Mapped["Poll"] = relationship("Poll", back_populates="answers")
+    user: Mapped["User"] = relationship("User")
