@@ -118,7 +118,8 @@ def can_answer_poll(actor: Actor | None, poll: Poll) -> bool:
     return is_pokja_of(actor, poll.programme.city_ids)
 
 
-def ensure_can_answer_poll(actor: Actor | None, poll: Poll) -> None:
-    """Only the Pokja of the poll's two cities answer it."""
-    if not can_answer_poll(actor, poll):
+def ensure_can_answer_poll(actor: Actor | None, poll: Poll) -> Actor:
+    """Only the Pokja of the poll's two cities answer it; returns the answering account."""
+    if actor is None or not can_answer_poll(actor, poll):
         raise Forbidden(_("Hanya Pokja kedua kota yang menjawab jajak waktu ini."))
+    return actor

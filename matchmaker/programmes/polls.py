@@ -83,7 +83,7 @@ def _ensure_open(poll: Poll) -> None:
 
 def answer_poll(actor: Actor | None, poll: Poll, option_ids, now: datetime) -> PollAnswer:
     """Replace this Pokja member's answer: the options they can attend (maybe none)."""
-    ensure_can_answer_poll(actor, poll)
+    user = ensure_can_answer_poll(actor, poll)
     _ensure_open(poll)
     known = {option.id for option in poll.options}
     if not isinstance(option_ids, list | tuple | set) or not all(
@@ -92,9 +92,9 @@ def answer_poll(actor: Actor | None, poll: Poll, option_ids, now: datetime) -> P
     if not set(option_ids) <= known:
         raise ValidationError(_("Pilihan itu bukan bagian dari jajak ini."), field="available")
     answer = db.session.scalar(select(PollAnswer).where(PollAnswer.poll_id == poll.id,
-                                                        PollAnswer.user_id == actor.id))
+                                                        PollAnswer.user_id == user.id))
     if answer is None:
-        answer = PollAnswer(poll=poll, user_id=actor.id)
+        answer = PollAnswer(poll=poll, user_id=user.id)
         db.session.add(answer)
     answer.available = sorted(set(option_ids))
     answer.answered_at = now
@@ -184,9 +184,10 @@ def summarise(poll: Poll, now: datetime, viewer: Actor | None = None) -> PollSum
     number = poll.session.number if poll.session else 1
     options = []
     for option in poll.options:
-        available = {c.code: [] for c in cities}
+        available: dict[str, list[str]] = {c.code: [] for c in cities}
         for answer in answers.values():
-            if option.id in answer.available and answer.user.city_id in code_of:
+            if option.id in answer.available and answer.user.city_id is not None \
+                    and answer.user.city_id in code_of:
                 available[code_of[answer.user.city_id]].append(answer.user.name)
         checks = (slot_checks_for(programme, number, option.starts_at, poll.duration_minutes,
                                   poll.timezone, now, rules_, skip=poll.session)
@@ -197,11 +198,11 @@ def summarise(poll: Poll, now: datetime, viewer: Actor | None = None) -> PollSum
             {c.code: local_time(option.starts_at, c.timezone, "%Y-%m-%d %H:%M") for c in cities},
             checks, {code: sorted(names) for code, names in available.items()},
             all(available.values()), option.id == poll.chosen_option_id))
-    waiting = {c.code: [] for c in cities}
+    waiting: dict[str, list[str]] = {c.code: [] for c in cities}
     for user in members:
-        if user.id not in answers:
+        if user.id not in answers and user.city_id is not None:
             waiting[code_of[user.city_id]].append(user.name)
-    mine = answers.get(getattr(viewer, "id", None))
+    mine = next((a for a in answers.values() if viewer is not None and a.user_id == viewer.id), None)
     return PollSummary(poll, options, waiting, set(mine.available) if mine else set(),
                        mine is not None)
 

@@ -89,7 +89,8 @@ def checks_by_session(programme: Programme, now: datetime) -> dict[int, list[Che
     """For the programme page: each upcoming session's checks, by session id."""
     by_id: dict[int, list[Check]] = {}
     for check in session_checks(list(programme.sessions), now):
-        by_id.setdefault(check.session_id, []).append(check)
+        if check.session_id is not None:
+            by_id.setdefault(check.session_id, []).append(check)
     return by_id
 
 

@@ -116,7 +116,7 @@ def _account(row: Reminder, now: datetime) -> str | None:
 
 
 def _poll(row: Reminder, now: datetime) -> str | None:
-    if not row.poll.is_open:
+    if row.poll is None or not row.poll.is_open:
         return _("jajak waktu sudah ditutup")
     if not can_answer_poll(row.recipient, row.poll):
         return _("penerima bukan Pokja kota program ini")
@@ -124,8 +124,11 @@ def _poll(row: Reminder, now: datetime) -> str | None:
 
 
 def _poll_nudge(row: Reminder, now: datetime) -> str | None:
+    reason = _poll(row, now)
+    if reason or row.poll is None:
+        return reason
     answered = any(answer.user_id == row.recipient_id for answer in row.poll.answers)
-    return _poll(row, now) or (_("jajak waktu sudah dijawab") if answered else None)
+    return _("jajak waktu sudah dijawab") if answered else None
 
 
 CHECKS: dict[ReminderKind, Callable[[Reminder, datetime], str | None]] = {
