@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.programmes.models import ProgrammeSession
+from matchmaker.reminders import planning
 from matchmaker.reminders.jobs import send_due_reminders
+from matchmaker.reminders.models import Reminder, ReminderKind, ReminderStatus
 from matchmaker.timeutils import utcnow
 
 POKJA = ["ani@blitar.example.id", "budi@blitar.example.id", "citra@kendari.example.id"]
@@ -90,3 +92,18 @@ def test_a_closed_poll_sends_no_nudge(app, api, smtp, people, programme):
     assert facilitator.post(f"/api/v1/polls/{poll['id']}/close").json["status"] == "closed"
     send_due_reminders(utcnow() + timedelta(days=app.config["POLL_NUDGE_DAYS"], minutes=1))
     assert _poll_mail(smtp, "poll") == Counter() and _poll_mail(smtp, "poll_nudge") == Counter()
+
+
+def test_a_nudge_queued_before_the_answer_is_skipped_at_send_time(app, api, smtp, people, programme):
+    poll = api(people["facilitator"]).post(f"/api/v1/programmes/{programme.id}/polls",
+                                           json={"options": OPTIONS[:2]}).json
+    later = utcnow() + timedelta(days=app.config["POLL_NUDGE_DAYS"], minutes=1)
+    planning.plan_poll_nudges(later)
+    db.session.commit()
+    api(people["kendari"]).put(f"/api/v1/polls/{poll['id']}/answer", json={"available": []})
+    send_due_reminders(later)
+    assert _poll_mail(smtp, "poll_nudge") == Counter(["ani@blitar.example.id",
+                                                      "budi@blitar.example.id"])
+    skipped = db.session.scalar(select(Reminder).where(
+        Reminder.kind == ReminderKind.POLL_NUDGE, Reminder.recipient_id == people["kendari"].id))
+    assert skipped.status == ReminderStatus.SKIPPED and skipped.skip_reason == "jajak waktu sudah dijawab"
