@@ -4,6 +4,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields
 
 from matchmaker.api.base import bp, documented_errors
+from matchmaker.api.idempotency import idempotent
 from matchmaker.api.programmes import CheckOut, Planned, iso_utc
 from matchmaker.extensions import db
 from matchmaker.programmes import access, polls
@@ -50,6 +51,7 @@ def _out(poll):
 
 
 @bp.route("/programmes/<id:programme_id>/polls", methods=["POST"], tags=["programmes"])
+@idempotent
 @bp.arguments(PollCreate)
 @bp.response(201, PollOut)
 @documented_errors(403, 404, 409)
@@ -88,6 +90,7 @@ def answer_poll(body: dict, poll_id: int):
 
 
 @bp.route("/polls/<id:poll_id>/choose", methods=["POST"], tags=["programmes"])
+@idempotent
 @bp.arguments(PollChoice)
 @bp.response(201, Planned)
 @documented_errors(403, 404, 409)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from matchmaker.cities.models import Practice
 from matchmaker.extensions import db
-from matchmaker.programmes.models import Programme, ProgrammeSession
+from matchmaker.programmes.models import Poll, Programme, ProgrammeSession
 from tests.api.test_concurrent_edits import bearer, call, server  # noqa: F401
 
 PROGRAMME = {"mentor": "74.71", "mentee": "35.72", "topic": "wastewater"}
@@ -66,3 +66,16 @@ def test_simultaneous_repeats_of_one_key_create_one_record(server, make_user):  
     assert created and all(body == created[0] for body in created)
     assert {status for status, _body in answers} <= {201, 409}
     assert _count(Programme) == 1
+
+
+def test_a_repeated_poll_opening_opens_one_poll(client, api, make_user):
+    facilitator = api(make_user("facilitator"))
+    programme_id = facilitator.post("/api/v1/programmes", json=PROGRAMME).json["id"]
+    poll = {"options": ["2031-02-03T09:00", "2031-02-04T09:00"], "timezone": "Asia/Jakarta",
+            "duration_minutes": 90}
+    headers = {**facilitator.headers, "Idempotency-Key": "jajak-1"}
+    answers = [client.post(f"/api/v1/programmes/{programme_id}/polls", json=poll, headers=headers)
+               for _ in range(2)]
+    assert [a.status_code for a in answers] == [201, 201], answers[0].json
+    assert answers[0].json == answers[1].json
+    assert _count(Poll) == 1
