@@ -124,7 +124,7 @@
         var focus = container.dataset.focus;
         regions.eachLayer(function (layer) {
           if (focus && layer.feature.properties.code === focus) {
-            map.fitBounds(layer.getBounds(), {maxZoom: 10});
+            map.fitBounds(layer.getBounds(), {maxZoom: 10, animate: false});
           }
         });
         drawLegend(document.getElementById('map-legend'), data);
@@ -150,7 +150,7 @@
         var city = L.geoJSON(loaded[1], {style: {color: '#b2182b', weight: 2, fillColor: '#b2182b',
                                                  fillOpacity: 0.6}, interactive: false}).addTo(map);
         var bounds = city.getBounds();
-        map.setView(bounds.getCenter(), Math.min(map.getBoundsZoom(bounds), 7));
+        map.setView(bounds.getCenter(), Math.min(map.getBoundsZoom(bounds), 7), {animate: false});
         L.circleMarker(bounds.getCenter(), {radius: 4, color: '#b2182b', weight: 2, fill: false,
                                             interactive: false}).addTo(map);
         container.dataset.ready = '1';
