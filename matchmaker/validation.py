@@ -278,7 +278,7 @@ class LocalDateTime(_Translated, ma.fields.String):
                     **kwargs.pop("metadata", {})}
         super().__init__(metadata=metadata, **kwargs)
 
-    def _deserialize(self, value: Any, attr, data, **kwargs) -> datetime:
+    def _deserialize(self, value: Any, attr, data, **kwargs) -> datetime:  # type: ignore[override]
         if not isinstance(value, str) or not re.fullmatch(LOCAL_DATE_TIME, value.strip()):
             raise self.fail("date_time")
         try:

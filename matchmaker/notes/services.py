@@ -6,6 +6,7 @@ Who may write, and when, is `notes/access.py`'s `ensure_writable` (see docs/note
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import nh3
 from flask_babel import gettext as _
@@ -167,7 +168,7 @@ def log_notes(actor: Actor | None, session: ProgrammeSession, body: str | None, 
     programme = session.programme
     problems = _Problems()
     body = _text(body, "body", problems, required=False, limit=MAX_BODY)
-    people = []
+    people: list[dict[str, Any]] = []
     for index, item in _rows(attendance, "attendance", problems):
         path = f"attendance[{index}]"
         people.append({"name": _text(item.get("name"), f"{path}.name", problems, required=True,
