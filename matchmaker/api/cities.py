@@ -78,6 +78,9 @@ class NeedOut(Schema):
     title = fields.String()
     description = fields.String()
     priority = fields.String()
+    proposed_by_facilitator = fields.Function(
+        lambda need: need.proposed_by_id is not None, metadata={
+            "type": "boolean", "description": "recorded by a facilitator on the city's behalf"})
 
 
 class CityProfile(CitySummary):

@@ -84,8 +84,8 @@ def shading(query: MapQuery) -> dict:
     # Worst class first: the lowest values when higher is better, the highest otherwise.
     shades = SHADES[:len(bounds)] if spec.higher_is_better else SHADES[:len(bounds)][::-1]
     legend, low = [], min(values) if values else 0
-    for bound, colour in zip(bounds, shades, strict=True):
-        legend.append({"colour": colour, "label": f"{_number(low, '')}–{_number(bound, spec.unit)}"})
+    for bound, shade in zip(bounds, shades, strict=True):
+        legend.append({"colour": shade, "label": f"{_number(low, '')}–{_number(bound, spec.unit)}"})
         low = bound
 
     def colour(value: float) -> str:

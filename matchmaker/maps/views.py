@@ -66,7 +66,8 @@ def _cached(body: bytes, etag: str, mimetype: str, gzipped: bool) -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["MAP_CACHE_SECONDS"]
     response.set_etag(f"{etag}-gz" if gzipped else etag)
-    return response.make_conditional(request)
+    response.make_conditional(request)  # a 304 without body when the browser's copy is current
+    return response
 
 
 @bp.route("/map/<any(kabkota, provinces):layer>.geojson")
