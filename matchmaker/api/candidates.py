@@ -7,7 +7,7 @@ from matchmaker.api.base import IdSchema, bp, documented_errors
 from matchmaker.cities.access import get_city, get_practice
 from matchmaker.extensions import db
 from matchmaker.matching import candidates
-from matchmaker.matching.schemas import CandidateProposal, CandidatesQuery
+from matchmaker.matching.schemas import CandidateProposal, CandidatesQuery, CityCandidatesQuery
 from matchmaker.timeutils import utcnow
 
 
@@ -85,6 +85,17 @@ class Candidates(Schema):
 def list_candidates(query: dict, practice_id: int):
     """Cities that would benefit from this practice, best first, with reasons (facilitators)."""
     practice = get_practice(practice_id)
+    return candidates.rank_candidates(current_user, practice, query["limit"], utcnow())
+
+
+@bp.route("/cities/<code:code>/candidates", tags=["matching"])
+@bp.arguments(CityCandidatesQuery, location="query")
+@bp.response(200, Candidates)
+@documented_errors(403, 404)
+def list_city_candidates(query: dict, code: str):
+    """Cities that would benefit from CODE's most mature practice on a topic (facilitators);
+    404 when the city has no practice on it."""
+    practice = candidates.practice_of(get_city(code), query["topic"])
     return candidates.rank_candidates(current_user, practice, query["limit"], utcnow())
 
 

@@ -26,13 +26,13 @@ from matchmaker.access import Actor
 from matchmaker.cities.figures import NUMERIC_INDICATORS, Figure, figure_values
 from matchmaker.cities.models import City, Need, Practice
 from matchmaker.cities.services import add_need
-from matchmaker.errors import Conflict, ValidationError
+from matchmaker.errors import Conflict, NotFound, ValidationError
 from matchmaker.extensions import db
 from matchmaker.matching.access import ensure_can_match
 from matchmaker.matching.cache import CityInfo, current_snapshot
 from matchmaker.matching.engine import CityProfile
 from matchmaker.matching.reasons import population_range
-from matchmaker.matching.services import check_limit, mentor_capacity, mentor_load
+from matchmaker.matching.services import check_limit, check_topic, mentor_capacity, mentor_load
 from matchmaker.programmes.models import OPEN_STATUSES, Programme
 from matchmaker.programmes.services import create_programme
 from matchmaker.timeutils import zone_label
@@ -277,3 +277,13 @@ def propose_programme(actor: Actor | None, practice: Practice, mentee: City,
     return create_programme(actor, mentor, mentee, topic, now, need_id=need.id,
                             practice_id=practice.id)
 
+
+
+def practice_of(city: City, topic: str) -> Practice:
+    """The city's practice to start from on a topic: the most mature, then the longest running."""
+    topic = check_topic(topic)
+    practices = [p for p in city.practices if p.topic == topic]
+    if not practices:
+        raise NotFound(_("%(city)s belum mencatat praktik tentang %(topic)s.", city=city.name,
+                         topic=_lower(TOPICS[topic])))
+    return max(practices, key=lambda p: (MATURITY_RANK[p.maturity], -(p.started_year or 9999), -p.id))

@@ -22,6 +22,12 @@ class CandidatesQuery(QuerySchema):
     limit = Whole(minimum=1, maximum=MAX_LIMIT, from_text=True, load_default=DEFAULT_LIMIT)
 
 
+class CityCandidatesQuery(CandidatesQuery):
+    """`GET /cities/CODE/candidates`: start from the city's most mature practice on the topic."""
+
+    topic = Choice(TOPICS, required=True)
+
+
 class CandidateProposal(Schema):
     """`POST /practices/ID/candidates`: propose a programme to one candidate city."""
 

@@ -125,6 +125,14 @@ def candidates_page(practice_id: int):
                            limit=limit, factor_labels=CANDIDATE_FACTOR_LABELS)
 
 
+@bp.route("/cities/<code>/candidates")
+@login_required
+def city_candidates_page(code: str):
+    """Who needs what this city knows on a topic: its most mature practice's candidates."""
+    practice = candidates.practice_of(get_city(code), request.args.get("topic", ""))
+    return redirect(url_for("matching.candidates_page", practice_id=practice.id))
+
+
 @bp.route("/practices/<int:practice_id>/candidates/<code>/propose", methods=["POST"])
 @login_required
 def propose_to_candidate(practice_id: int, code: str):

@@ -57,3 +57,11 @@ def test_propose_to_a_candidate_then_it_is_excluded(api, make_user, practice_id)
     assert client.post(url, json={"mentee": "53.17"}).status_code == 409
     assert client.post(url, json={"mentee": "74.71"}).status_code == 400
     assert "53.17" in {e["code"] for e in client.get(url).json["excluded"]}
+
+
+def test_from_a_city_and_topic(api, make_user, practice_id):
+    client = api(make_user("facilitator"))
+    body = client.get("/api/v1/cities/74.71/candidates?topic=wastewater&limit=2").json
+    assert body["practice"]["id"] == practice_id and len(body["candidates"]) == 2
+    assert client.get("/api/v1/cities/74.71/candidates?topic=road").status_code == 404
+    assert client.get("/api/v1/cities/74.71/candidates").status_code == 400

@@ -6,10 +6,10 @@ from sqlalchemy import select
 from matchmaker.cities.access import get_city
 from matchmaker.cities.importer import load_city_figures
 from matchmaker.cities.models import Need, Practice
-from matchmaker.errors import Conflict, Forbidden
+from matchmaker.errors import Conflict, Forbidden, NotFound
 from matchmaker.extensions import db
 from matchmaker.matching.cache import current_snapshot
-from matchmaker.matching.candidates import FACTORS, propose_programme, rank_candidates
+from matchmaker.matching.candidates import FACTORS, practice_of, propose_programme, rank_candidates
 
 L2T2 = {"topic": "wastewater", "title": "Layanan Lumpur Tinja Terjadwal (L2T2) bagi ASN",
         "description": "Penyedotan lumpur tinja terjadwal bagi ASN.", "maturity": "institutionalised",
@@ -129,3 +129,11 @@ def test_a_full_mentor_is_reported_and_cannot_be_proposed(app, facilitator, l2t2
     assert result["mentor_capacity"] == {"open": 1, "capacity": 1, "is_full": True}
     with pytest.raises(Conflict):
         propose_programme(facilitator, l2t2, get_city("53.17"), now)
+
+
+def test_from_a_city_and_topic_start_at_its_most_mature_practice(l2t2, make_city):
+    kendari = make_city("74.71", practices=[{**L2T2, "title": "Rencana IPAL", "maturity": "idea"},
+                                            {"topic": "road", "title": "Jalan", "maturity": "pilot"}])
+    assert practice_of(kendari, "wastewater").id == l2t2.id
+    with pytest.raises(NotFound):
+        practice_of(kendari, "drainage")

@@ -225,3 +225,10 @@ def test_candidates_page_is_for_facilitators(client, login, make_user, profiles)
     login(make_user("pokja", KENDARI))
     assert client.get(f"/practices/{_l2t2_id()}/candidates").status_code == 403
     assert 'practice-candidates' not in client.get(f"/cities/{KENDARI}").text
+
+
+def test_from_a_city_and_topic_the_page_opens_its_practice(client, as_facilitator, profiles):
+    response = client.get(f"/cities/{KENDARI}/candidates?topic=wastewater")
+    assert response.status_code == 302
+    assert response.location.endswith(f"/practices/{_l2t2_id()}/candidates")
+    assert client.get(f"/cities/{KENDARI}/candidates?topic=road").status_code == 404
