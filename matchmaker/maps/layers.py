@@ -37,7 +37,7 @@ STATUS_CHOICES = ("open", *ProgrammeStatus, "all")  # "open": proposed, agreed a
 @dataclass(frozen=True)
 class MapQuery:
     indicator: str = DEFAULT_INDICATOR
-    year: int | None = None  # None: each city's newest figure
+    year: int | None = None  # None only when no city has a figure for the indicator
     topic: str = DEFAULT_TOPIC
     status: str = "open"
 

@@ -21,6 +21,7 @@ from datetime import datetime
 from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from matchmaker.access import Actor
 from matchmaker.cities.figures import NUMERIC_INDICATORS, Figure, figure_values
@@ -165,9 +166,8 @@ def _exclusions(mentor: City, practice: Practice) -> dict[str, str]:
                                  "terbuka.", city=mentee.name_short, topic=topic_name,
                                  other=cities[mentor_id].name_short)
     level = MATURITY_RANK[practice.maturity]
-    for own in db.session.scalars(select(Practice).where(
-            Practice.topic == topic, Practice.city_id != mentor.id,
-            Practice.maturity != "idea")):
+    for own in db.session.scalars(select(Practice).options(joinedload(Practice.city)).where(
+            Practice.topic == topic, Practice.city_id != mentor.id, Practice.maturity != "idea")):
         if MATURITY_RANK[own.maturity] >= level and own.city.code not in out:
             out[own.city.code] = _("%(city)s sudah menjalankan praktiknya sendiri: %(title)s (%(maturity)s).",
                                    city=own.city.name_short, title=own.title,
@@ -180,7 +180,8 @@ def _recorded_needs(topic: str) -> dict[str, Need]:
     """Each city's most urgent recorded need on the topic, by city code."""
     found: dict[str, Need] = {}
     order = {key: i for i, key in enumerate(("high", "medium", "low"))}
-    for need in db.session.scalars(select(Need).where(Need.topic == topic).order_by(Need.id)):
+    for need in db.session.scalars(select(Need).options(joinedload(Need.city))
+                                   .where(Need.topic == topic).order_by(Need.id)):
         held = found.get(need.city.code)
         if held is None or order.get(need.priority, 3) < order.get(held.priority, 3):
             found[need.city.code] = need

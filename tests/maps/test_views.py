@@ -131,3 +131,12 @@ def test_profile_has_a_locator_map_and_a_link_to_the_map(client, make_user, logi
     page = client.get("/cities/74.71").text
     assert 'data-city-url="/map/cities/74.71.geojson"' in page
     assert 'href="/map?city=74.71"' in page
+
+
+def test_without_a_year_the_map_shows_the_newest_year_with_figures(client, make_user, login,
+                                                                  figures_loaded):
+    login(make_user("viewer"))
+    assert client.get("/map/layers.json?indicator=hdi").json["shading"]["year"] == 2024
+    page = client.get("/map?indicator=hdi").text
+    assert '<option value="2024" selected>' in page and "year=2024" in page
+    assert client.get("/map/layers.json?year=20x4").status_code == 400
