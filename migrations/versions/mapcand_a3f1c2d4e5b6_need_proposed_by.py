@@ -4,7 +4,7 @@ needs.proposed_by_id: the facilitator who proposed a programme from "who needs t
 practice?" and so recorded the need for the mentee city.
 
 Revision ID: a3f1c2d4e5b6
-Revises: 457234c9f9d7
+Revises: 62f6c0b8838e
 Create Date: 2026-12-04 16:20:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a3f1c2d4e5b6'
-down_revision = '457234c9f9d7'
+down_revision = '62f6c0b8838e'
 branch_labels = None
 depends_on = None
 
