@@ -16,7 +16,8 @@ class MenteeRef(Schema):
 
 
 class RecommendationReason(Schema):
-    factor = fields.String(metadata={"enum": ["relevance", "maturity", "context", "complementarity"]})
+    factor = fields.String(metadata={"enum": ["relevance", "maturity", "context", "complementarity",
+                                              "history"]})
     value = fields.Float()
     text = fields.String()
 
@@ -26,6 +27,14 @@ class PracticeRef(Schema):
     title = fields.String()
     maturity = fields.String()
     started_year = fields.Integer(allow_none=True)
+
+
+class PastProgramme(Schema):
+    programme_id = fields.Integer()
+    outcome = fields.String()
+    outcome_label = fields.String()
+    adopted = fields.Boolean()
+    closed_at = fields.String(allow_none=True)
 
 
 class Recommendation(Schema):
@@ -38,6 +47,8 @@ class Recommendation(Schema):
     matched_terms = fields.List(fields.String())
     similar_traits = fields.List(fields.String())
     reasons = fields.List(fields.Nested(RecommendationReason))
+    history = fields.Nested(PastProgramme, metadata={
+        "description": "the programme this mentor already completed with the mentee on the topic"})
 
 
 class Excluded(Schema):

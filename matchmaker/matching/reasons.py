@@ -17,6 +17,8 @@ from matchmaker.matching.engine import (
     Candidate,
     CityProfile,
 )
+from matchmaker.matching.history import MentorRecord, is_adopted
+from matchmaker.programmes.models import OUTCOME_LABELS, Programme
 from matchmaker.timeutils import zone_label
 from matchmaker.vocab import FISCAL_CAPACITY, KINDS, MATURITY
 
@@ -189,3 +191,45 @@ def candidate_dict(snapshot: Snapshot, rank: int, c: Candidate, mentee: City, to
         "similar_traits": list(c.similar_traits),
         "reasons": explain(snapshot, c, mentee, topic, now, need_text),
     }
+
+
+def _past_programme_text(programme: Programme, mentor: CityInfo, mentee: City) -> str:
+    outcome = _lower(OUTCOME_LABELS.get(programme.outcome, _("Belum diadopsi")))
+    year = (programme.closed_at or programme.created_at).year
+    return _("%(mentor)s dan %(mentee)s pernah menjalankan program tentang topik ini (#%(id)d, "
+             "selesai %(year)d): %(outcome)s.", mentor=mentor.name_short, mentee=mentee.name_short,
+             id=programme.id, year=year, outcome=outcome)
+
+
+def history_reason(mentor: CityInfo, mentee: City, record: MentorRecord | None,
+                   past: Programme | None) -> dict | None:
+    """The mentor's completed programmes on the topic, and the one with this mentee if any.
+
+    Its value is the share of the mentor's mentees that adopted the practice.
+    """
+    parts = []
+    if past is not None:
+        parts.append(_past_programme_text(past, mentor, mentee))
+    if record is not None:
+        parts.append(_("%(mentor)s telah membimbing %(n)d kota tentang topik ini; %(adopted)d "
+                       "mengadopsi.", mentor=mentor.name_short, n=record.mentees,
+                       adopted=record.adopted))
+    if not parts:
+        return None
+    value = record.adoption_share if record is not None else 0.0
+    return {"factor": "history", "value": round(value, 3), "text": " ".join(str(p) for p in parts)}
+
+
+def adopted_text(programme: Programme, mentor: CityInfo, mentee: City) -> str:
+    """Why a mentor is excluded: the mentee already adopted its practice in a programme."""
+    return _("%(mentee)s sudah mengadopsi praktik %(mentor)s lewat program #%(id)d (%(outcome)s).",
+             mentee=mentee.name_short, mentor=mentor.name_short, id=programme.id,
+             outcome=_lower(OUTCOME_LABELS[programme.outcome]))
+
+
+def history_dict(programme: Programme) -> dict:
+    """The programme a mentor already ran with the mentee, as the recommendation marks it."""
+    return {"programme_id": programme.id, "outcome": programme.outcome or "none",
+            "outcome_label": str(OUTCOME_LABELS.get(programme.outcome or "none", "")),
+            "adopted": is_adopted(programme),
+            "closed_at": programme.closed_at.isoformat() if programme.closed_at else None}

@@ -20,8 +20,9 @@ from matchmaker.extensions import db
 from matchmaker.matching.access import ensure_can_match
 from matchmaker.matching.cache import Snapshot, current_snapshot
 from matchmaker.matching.engine import NeedDoc
+from matchmaker.matching.history import completed_with, is_adopted, mentor_records
 from matchmaker.matching.models import CohortProposal, ProposalStatus
-from matchmaker.matching.reasons import candidate_dict
+from matchmaker.matching.reasons import adopted_text, candidate_dict, history_dict, history_reason
 from matchmaker.programmes.models import OPEN_STATUSES, Programme
 from matchmaker.programmes.services import create_programme
 from matchmaker.vocab import PRIORITY, TOPICS
@@ -83,8 +84,12 @@ def _open_partners(mentee_id: int, topic: str) -> set[int]:
                                                Programme.status.in_(OPEN_STATUSES))))
 
 
-def _exclusions(snapshot: Snapshot, mentee: City, topic: str) -> dict[str, tuple[str, str]]:
-    """code -> (reason key, reason text) for candidate mentors that hard rules remove."""
+def _exclusions(snapshot: Snapshot, mentee: City, topic: str,
+                past: dict[int, Programme]) -> dict[str, tuple[str, str]]:
+    """code -> (reason key, reason text) for candidate mentors that hard rules remove.
+
+    `past`: the latest completed programme of each mentor with this mentee on the topic.
+    """
     capacity = mentor_capacity()
     load = mentor_load()
     partners = _open_partners(mentee.id, topic)
@@ -95,6 +100,8 @@ def _exclusions(snapshot: Snapshot, mentee: City, topic: str) -> dict[str, tuple
             out[code] = ("open_programme", _(
                 "%(mentor)s sudah dalam program terbuka dengan %(mentee)s tentang %(topic)s.",
                 mentor=info.name_short, mentee=mentee.name_short, topic=TOPICS[topic]))
+        elif info.id in past and is_adopted(past[info.id]):
+            out[code] = ("adopted", adopted_text(past[info.id], info, mentee))
         elif load.get(info.id, 0) >= capacity:
             out[code] = ("capacity", _(
                 "%(mentor)s sudah membimbing %(n)d program terbuka (kapasitas %(capacity)d).",
@@ -122,20 +129,39 @@ def recommend_mentors(actor: Actor | None, mentee: City, topic: str, need_text: 
     limit = check_limit(limit)
     text = (need_text or "").strip() or default_need_text(mentee, topic)
     snapshot = current_snapshot()
-    excluded = _exclusions(snapshot, mentee, topic)
+    past = completed_with(mentee.id, topic)
+    excluded = _exclusions(snapshot, mentee, topic, past)
     if mentee.code not in snapshot.profiles:
         raise NotFound(_("Kota/kabupaten dengan kode %(code)s tidak ada.", code=mentee.code))
     candidates = snapshot.model.recommend(mentee.code, topic, text, limit=limit,
                                           exclude=frozenset(excluded))
+    items = [candidate_dict(snapshot, i, c, mentee, topic, now, text)
+             for i, c in enumerate(candidates, start=1)]
+    _add_history(snapshot, items, mentee, topic, past)
     return {
         "mentee": {"code": mentee.code, "name": mentee.name},
         "topic": topic,
         "need_text": text,
-        "recommendations": [candidate_dict(snapshot, i, c, mentee, topic, now, text)
-                            for i, c in enumerate(candidates, start=1)],
+        "recommendations": items,
         "excluded": [{"code": code, "name": snapshot.cities[code].name, "reason": text_,
                       "reason_key": key} for code, (key, text_) in excluded.items()],
     }
+
+
+def _add_history(snapshot: Snapshot, items: list[dict], mentee: City, topic: str,
+                 past: dict[int, Programme]) -> None:
+    """Mark mentors that already ran a programme with the mentee, and give each mentor's record
+    of completed programmes on the topic as a reason."""
+    mentors = {item["code"]: snapshot.cities[item["code"]] for item in items}
+    records = mentor_records(topic, {info.id for info in mentors.values()})
+    for item in items:
+        info = mentors[item["code"]]
+        programme = past.get(info.id)
+        reason = history_reason(info, mentee, records.get(info.id), programme)
+        if reason is not None:
+            item["reasons"].append(reason)
+        if programme is not None:
+            item["history"] = history_dict(programme)
 
 
 def recommend_for_need(actor: Actor | None, need: Need, limit: int | None,

@@ -24,6 +24,7 @@ FACTOR_LABELS = {
     "maturity": _l("Kematangan"),
     "context": _l("Kesamaan konteks"),
     "complementarity": _l("Saling melengkapi"),
+    "history": _l("Riwayat"),
 }
 
 
