@@ -1,11 +1,14 @@
-"""Input shapes of the matching pages: the mentor search and the cohort filters (GET forms)."""
+"""Input shapes of the matching pages: the mentor search and cohort filters (GET forms), and
+the "not a good match" feedback on a recommendation."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import NumberRange, Optional
+from wtforms import HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from matchmaker.formutils import choices
+from matchmaker.matching.feedback import NOTE_MAX
+from matchmaker.matching.models import FEEDBACK_LABELS
 from matchmaker.vocab import PRIORITY, TOPICS
 
 
@@ -28,3 +31,18 @@ class CohortFilterForm(FlaskForm):
     province = SelectField(_l("Provinsi"), choices=[])
     priority = SelectField(_l("Prioritas"), choices=choices(PRIORITY, "—"))
     submit = SubmitField(_l("Tampilkan kebutuhan"))
+
+
+class FeedbackForm(FlaskForm):
+    """ "Not a good match" on one recommended mentor; the hidden fields name the pair."""
+
+    mentee = HiddenField(validators=[DataRequired()])
+    mentor = HiddenField(validators=[DataRequired()])
+    topic = HiddenField(validators=[DataRequired()])
+    need_id = HiddenField()
+    practice_id = HiddenField()
+    back = HiddenField()
+    reason = SelectField(_l("Alasan"), choices=choices({k.value: v for k, v in FEEDBACK_LABELS.items()}))
+    note = TextAreaField(_l("Keterangan (wajib untuk \"lainnya\")"),
+                         validators=[Optional(), Length(max=NOTE_MAX)])
+    submit = SubmitField(_l("Bukan pasangan yang cocok"))

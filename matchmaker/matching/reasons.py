@@ -18,6 +18,7 @@ from matchmaker.matching.engine import (
     CityProfile,
 )
 from matchmaker.matching.history import MentorRecord, is_adopted
+from matchmaker.matching.models import FEEDBACK_LABELS, FeedbackReason, MatchFeedback
 from matchmaker.programmes.models import OUTCOME_LABELS, Programme
 from matchmaker.timeutils import zone_label
 from matchmaker.vocab import FISCAL_CAPACITY, KINDS, MATURITY
@@ -233,3 +234,13 @@ def history_dict(programme: Programme) -> dict:
             "outcome_label": str(OUTCOME_LABELS.get(programme.outcome or "none", "")),
             "adopted": is_adopted(programme),
             "closed_at": programme.closed_at.isoformat() if programme.closed_at else None}
+
+
+def feedback_text(feedback: MatchFeedback, mentor: CityInfo) -> str:
+    """Why a mentor is excluded: a facilitator marked it "not a good match", and why."""
+    why = feedback.note if feedback.reason == FeedbackReason.OTHER else _lower(
+        FEEDBACK_LABELS[feedback.reason])
+    if feedback.reason != FeedbackReason.OTHER and feedback.note:
+        why = f"{why} ({feedback.note})"
+    return _("Fasilitator menandai %(mentor)s bukan pasangan yang cocok (%(date)s): %(why)s.",
+             mentor=mentor.name_short, date=feedback.created_at.date().isoformat(), why=why)

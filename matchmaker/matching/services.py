@@ -20,9 +20,16 @@ from matchmaker.extensions import db
 from matchmaker.matching.access import ensure_can_match
 from matchmaker.matching.cache import Snapshot, current_snapshot
 from matchmaker.matching.engine import NeedDoc
+from matchmaker.matching.feedback import flagged_mentors
 from matchmaker.matching.history import completed_with, is_adopted, mentor_records
-from matchmaker.matching.models import CohortProposal, ProposalStatus
-from matchmaker.matching.reasons import adopted_text, candidate_dict, history_dict, history_reason
+from matchmaker.matching.models import CohortProposal, MatchFeedback, ProposalStatus
+from matchmaker.matching.reasons import (
+    adopted_text,
+    candidate_dict,
+    feedback_text,
+    history_dict,
+    history_reason,
+)
 from matchmaker.programmes.models import OPEN_STATUSES, Programme
 from matchmaker.programmes.services import create_programme
 from matchmaker.vocab import PRIORITY, TOPICS
@@ -84,11 +91,12 @@ def _open_partners(mentee_id: int, topic: str) -> set[int]:
                                                Programme.status.in_(OPEN_STATUSES))))
 
 
-def _exclusions(snapshot: Snapshot, mentee: City, topic: str,
-                past: dict[int, Programme]) -> dict[str, tuple[str, str]]:
+def _exclusions(snapshot: Snapshot, mentee: City, topic: str, past: dict[int, Programme],
+                flagged: dict[int, MatchFeedback]) -> dict[str, tuple[str, str]]:
     """code -> (reason key, reason text) for candidate mentors that hard rules remove.
 
-    `past`: the latest completed programme of each mentor with this mentee on the topic.
+    `past`: the latest completed programme of each mentor with this mentee on the topic;
+    `flagged`: facilitators' "not a good match" that applies to this search.
     """
     capacity = mentor_capacity()
     load = mentor_load()
@@ -102,6 +110,8 @@ def _exclusions(snapshot: Snapshot, mentee: City, topic: str,
                 mentor=info.name_short, mentee=mentee.name_short, topic=TOPICS[topic]))
         elif info.id in past and is_adopted(past[info.id]):
             out[code] = ("adopted", adopted_text(past[info.id], info, mentee))
+        elif info.id in flagged:
+            out[code] = ("feedback", feedback_text(flagged[info.id], info))
         elif load.get(info.id, 0) >= capacity:
             out[code] = ("capacity", _(
                 "%(mentor)s sudah membimbing %(n)d program terbuka (kapasitas %(capacity)d).",
@@ -122,15 +132,18 @@ def default_need_text(mentee: City, topic: str) -> str:
 
 
 def recommend_mentors(actor: Actor | None, mentee: City, topic: str, need_text: str | None,
-                      limit: int | None, now: datetime) -> dict:
-    """Rank mentor cities for a mentee on a topic, with reasons and the cities rules exclude."""
+                      limit: int | None, now: datetime, need: Need | None = None) -> dict:
+    """Rank mentor cities for a mentee on a topic, with reasons and the cities rules exclude.
+
+    `need`: the recorded need the search started from; feedback given on it applies.
+    """
     ensure_can_match(actor)
     topic = check_topic(topic)
     limit = check_limit(limit)
     text = (need_text or "").strip() or default_need_text(mentee, topic)
     snapshot = current_snapshot()
     past = completed_with(mentee.id, topic)
-    excluded = _exclusions(snapshot, mentee, topic, past)
+    excluded = _exclusions(snapshot, mentee, topic, past, flagged_mentors(mentee, topic, need))
     if mentee.code not in snapshot.profiles:
         raise NotFound(_("Kota/kabupaten dengan kode %(code)s tidak ada.", code=mentee.code))
     candidates = snapshot.model.recommend(mentee.code, topic, text, limit=limit,
@@ -168,7 +181,7 @@ def recommend_for_need(actor: Actor | None, need: Need, limit: int | None,
                        now: datetime) -> dict:
     """Recommendations for one recorded need: its city, topic and text."""
     result = recommend_mentors(actor, need.city, need.topic,
-                               f"{need.title}\n{need.description or ''}", limit, now)
+                               f"{need.title}\n{need.description or ''}", limit, now, need=need)
     result["need"] = {"id": need.id, "title": need.title}
     return result
 

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from matchmaker.cities.access import get_city, get_need
+from matchmaker.cities.access import get_city, get_need, get_practice
 from matchmaker.cities.models import City
 from matchmaker.cities.services import provinces
 from matchmaker.errors import MatchmakerError, ValidationError
@@ -14,7 +14,8 @@ from matchmaker.extensions import db
 from matchmaker.formutils import choices
 from matchmaker.matching import services
 from matchmaker.matching.access import ensure_can_match
-from matchmaker.matching.forms import CohortFilterForm, RecommendForm
+from matchmaker.matching.feedback import record_feedback
+from matchmaker.matching.forms import CohortFilterForm, FeedbackForm, RecommendForm
 from matchmaker.timeutils import utcnow
 
 bp = Blueprint("matching", __name__)
@@ -58,9 +59,42 @@ def recommend_page():
     if form.city.data and form.topic.data:
         mentee = get_city(form.city.data)
         result = services.recommend_mentors(current_user, mentee, form.topic.data, form.text.data,
-                                            limit, utcnow())
+                                            limit, utcnow(), need=need)
     return render_template("matching/recommend.html", form=form, need=need, result=result,
-                           factor_labels=FACTOR_LABELS)
+                           factor_labels=FACTOR_LABELS, feedback_form=FeedbackForm(),
+                           back=request.query_string.decode())
+
+
+def _back_to(endpoint: str, back: str):
+    # Only a query string comes back from the form, so the redirect stays on this page.
+    target = url_for(endpoint)
+    back = (back or "").lstrip("?")
+    return redirect(f"{target}?{back}" if back else target)
+
+
+@bp.route("/match/feedback", methods=["POST"])
+@login_required
+def give_feedback():
+    ensure_can_match(current_user)
+    form = FeedbackForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+        return _back_to("matching.recommend_page", form.back.data)
+    need = get_need(int(form.need_id.data)) if (form.need_id.data or "").isdigit() else None
+    practice = (get_practice(int(form.practice_id.data))
+                if (form.practice_id.data or "").isdigit() else None)
+    try:
+        feedback = record_feedback(current_user, get_city(form.mentee.data), get_city(form.mentor.data),
+                                   form.topic.data, form.reason.data, form.note.data, utcnow(),
+                                   need=need, practice=practice)
+    except MatchmakerError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("%(mentor)s tidak lagi direkomendasikan untuk kebutuhan ini.",
+                mentor=feedback.mentor.name_short), "success")
+    return _back_to("matching.recommend_page", form.back.data)
 
 
 @bp.route("/match/cohort")
@@ -102,7 +136,4 @@ def accept_pairs():
     else:
         db.session.commit()
         flash(_("%(n)d pasangan diterima sebagai usulan.", n=len(proposals)), "success")
-    # Only a query string comes back from the form, so the redirect stays on this page.
-    back = request.form.get("back", "").lstrip("?")
-    target = url_for("matching.cohort_page")
-    return redirect(f"{target}?{back}" if back else target)
+    return _back_to("matching.cohort_page", request.form.get("back", ""))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from matchmaker.cities import services as cities
 from matchmaker.cities.models import Need
 from matchmaker.extensions import db
-from matchmaker.matching.models import CohortProposal, ProposalStatus
+from matchmaker.matching.models import CohortProposal, MatchFeedback, ProposalStatus
 from matchmaker.programmes.models import Programme, ProgrammeStatus
 from tests.matching.conftest import BLITAR, JAYAPURA, KENDARI, MALANG
 
@@ -189,3 +189,46 @@ def test_create_programme_button_posts_what_the_programmes_page_expects(app, cli
     # The new open programme removes Kendari from Blitar's list at once.
     again = client.get(f"/match?city={BLITAR}&topic=wastewater").text
     assert f'data-code="{KENDARI}"' not in again and "sudah dalam program terbuka" in again
+
+
+def test_not_a_good_match_form_excludes_the_pair_and_returns_to_the_list(
+        client, as_facilitator, profiles):
+    need = need_id("Memulai L2T2 untuk ASN")
+    page = client.get(f"/match?need={need}").text
+    assert 'action="/match/feedback"' in page and f'name="need_id" value="{need}"' in page
+
+    response = client.post("/match/feedback", data={
+        "mentee": BLITAR, "mentor": KENDARI, "topic": "wastewater", "need_id": str(need),
+        "reason": "not_comparable", "note": "", "back": f"need={need}"})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/match?need={need}"
+    page = client.get(response.headers["Location"]).text
+    assert "Kendari tidak lagi direkomendasikan untuk kebutuhan ini." in page
+    listed = page[page.index('id="recommendations"'):page.index('id="excluded"')]
+    assert f'data-code="{KENDARI}"' not in listed
+    assert "bukan pasangan yang cocok (" in page[page.index('id="excluded"'):]
+
+
+def test_not_a_good_match_refusal_is_flashed(client, as_facilitator, profiles):
+    response = client.post("/match/feedback", data={
+        "mentee": BLITAR, "mentor": KENDARI, "topic": "wastewater", "reason": "other", "note": "",
+        "back": f"city={BLITAR}&topic=wastewater"}, follow_redirects=True)
+    assert "Tuliskan alasannya." in response.text
+    assert db.session.scalar(select(MatchFeedback.id)) is None
+
+
+def test_not_a_good_match_is_for_facilitators_only(client, login, make_user, profiles):
+    login(make_user("pokja", BLITAR))
+    response = client.post("/match/feedback", data={
+        "mentee": BLITAR, "mentor": KENDARI, "topic": "wastewater", "reason": "unwilling"})
+    assert response.status_code == 403
+    assert db.session.scalar(select(MatchFeedback.id)) is None
+
+
+def test_a_city_that_already_ran_the_programme_is_marked(client, as_facilitator, profiles,
+                                                         make_programme, facilitator):
+    programme = make_programme(KENDARI, BLITAR, status=ProgrammeStatus.COMPLETED)
+    page = client.get(f"/match?city={BLITAR}&topic=wastewater").text
+    assert f"Pernah bermitra: program #{programme.id}, belum diadopsi" in page
+    assert "Riwayat:" in page
