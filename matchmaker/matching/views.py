@@ -13,9 +13,10 @@ from matchmaker.errors import MatchmakerError, ValidationError
 from matchmaker.extensions import db
 from matchmaker.formutils import choices
 from matchmaker.matching import services
-from matchmaker.matching.access import ensure_can_match
+from matchmaker.matching.access import ensure_can_edit_glossary, ensure_can_match
 from matchmaker.matching.feedback import record_feedback
-from matchmaker.matching.forms import CohortFilterForm, FeedbackForm, RecommendForm
+from matchmaker.matching.forms import CohortFilterForm, FeedbackForm, GlossaryGroupForm, RecommendForm
+from matchmaker.matching.glossary_groups import add_glossary_group, list_glossary_groups
 from matchmaker.timeutils import utcnow
 
 bp = Blueprint("matching", __name__)
@@ -95,6 +96,25 @@ def give_feedback():
         flash(_("%(mentor)s tidak lagi direkomendasikan untuk kebutuhan ini.",
                 mentor=feedback.mentor.name_short), "success")
     return _back_to("matching.recommend_page", form.back.data)
+
+
+@bp.route("/match/glossary", methods=["GET", "POST"])
+@login_required
+def glossary_page():
+    ensure_can_edit_glossary(current_user)
+    form = GlossaryGroupForm()
+    if form.validate_on_submit():
+        try:
+            entry = add_glossary_group(current_user, form.as_data(), utcnow())
+        except MatchmakerError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Kelompok %(id)s ditambahkan ke glosarium.", id=entry.group_id), "success")
+            return redirect(url_for("matching.glossary_page"))
+    return render_template("matching/glossary.html", form=form,
+                           entries=list_glossary_groups(current_user))
 
 
 @bp.route("/match/cohort")

@@ -232,3 +232,38 @@ def test_a_city_that_already_ran_the_programme_is_marked(client, as_facilitator,
     page = client.get(f"/match?city={BLITAR}&topic=wastewater").text
     assert f"Pernah bermitra: program #{programme.id}, belum diadopsi" in page
     assert "Riwayat:" in page
+
+
+def test_admin_adds_a_glossary_group_in_the_app(client, login, make_user):
+    admin = make_user("admin", name="Admin Glosarium")
+    login(admin)
+    page = client.get("/match/glossary")
+    assert page.status_code == 200 and 'id="no-groups"' in page.text
+    assert 'href="/match/glossary"' in page.text  # in the navigation
+
+    response = client.post("/match/glossary", data={
+        "group_id": "jamban_apung", "label_id": "Jamban apung", "label_en": "floating toilet",
+        "terms_id": "jamban apung\nkakus terapung", "terms_en": "floating toilet",
+        "topics": ["wastewater"], "broader": "jamban_sehat", "source": "<b>Panduan</b> sanitasi"},
+        follow_redirects=True)
+
+    assert "Kelompok jamban_apung ditambahkan ke glosarium." in response.text
+    table = response.text[response.text.index('id="glossary-groups"'):]
+    assert "jamban apung, kakus terapung; floating toilet" in table
+    assert "Admin Glosarium" in table and "&lt;b&gt;Panduan&lt;/b&gt;" in table
+
+
+def test_a_refused_glossary_group_keeps_the_form(client, login, make_user):
+    login(make_user("admin"))
+    response = client.post("/match/glossary", data={
+        "group_id": "jamban_apung", "label_id": "Jamban apung", "label_en": "floating toilet",
+        "terms_id": "jamban apung", "broader": "tidak_ada", "source": "Panduan"})
+    assert response.status_code == 200
+    assert "Kelompok yang lebih luas tidak ada di glosarium: tidak_ada" in response.text
+    assert 'value="jamban_apung"' in response.text
+
+
+def test_glossary_page_is_for_admins_only(client, login, make_user):
+    login(make_user("facilitator"))
+    assert client.get("/match/glossary").status_code == 403
+    assert client.post("/match/glossary", data={"group_id": "x_y"}).status_code == 403
