@@ -37,6 +37,13 @@ class PastProgramme(Schema):
     closed_at = fields.String(allow_none=True)
 
 
+class SharedConcept(Schema):
+    id = fields.String(metadata={"description": "glossary group id"})
+    label = fields.String(metadata={"description": "the concept, in the viewer's language"})
+    need_words = fields.String()
+    practice_words = fields.String()
+
+
 class Recommendation(Schema):
     rank = fields.Integer()
     code = fields.String()
@@ -46,6 +53,10 @@ class Recommendation(Schema):
     factors = fields.Dict(keys=fields.String(), values=fields.Float())
     matched_terms = fields.List(fields.String())
     similar_traits = fields.List(fields.String())
+    concepts = fields.List(fields.Nested(SharedConcept), metadata={
+        "description": "glossary concepts the need and the practice share, weightiest first"})
+    near_tie = fields.Boolean(metadata={
+        "description": "relevance was shared with another city's practice (wording-only difference)"})
     reasons = fields.List(fields.Nested(RecommendationReason))
     history = fields.Nested(PastProgramme, metadata={
         "description": "the programme this mentor already completed with the mentee on the topic"})

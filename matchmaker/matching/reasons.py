@@ -5,7 +5,7 @@ import re
 from dataclasses import replace
 from datetime import datetime
 
-from flask_babel import format_decimal
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
 from matchmaker.cities.models import City
@@ -16,7 +16,9 @@ from matchmaker.matching.engine import (
     FACTORS,
     Candidate,
     CityProfile,
+    practice_text,
 )
+from matchmaker.matching.glossary import Glossary
 from matchmaker.matching.history import MentorRecord, is_adopted
 from matchmaker.matching.models import FEEDBACK_LABELS, FeedbackReason, MatchFeedback
 from matchmaker.programmes.models import OUTCOME_LABELS, Programme
@@ -24,6 +26,7 @@ from matchmaker.timeutils import zone_label
 from matchmaker.vocab import FISCAL_CAPACITY, KINDS, MATURITY
 
 MAX_TERMS = 4  # matched words quoted in a reason
+MAX_CONCEPTS = 3  # glossary concepts named in a reason
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -68,11 +71,71 @@ def surface_terms(terms: list[str], need_text: str) -> list[str]:
     return [spelled.get(t, t) for t in terms]
 
 
-def _relevance_text(c: Candidate, mentor: CityInfo, mentee: City, practice) -> str:
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "id"
+
+
+def _phrase(words: str, text: str) -> str:
+    return " ".join(surface_terms(words.split(), text))
+
+
+def concept_list(c: Candidate, glossary: Glossary, need_text: str, practice_text: str) -> list[dict]:
+    """The glossary concepts the need and the practice share, named in the viewer's language,
+    with each text's own words for them."""
+    language = _language()
+    return [{"id": m.concept, "label": glossary.groups[m.concept].label(language),
+             "need_words": _phrase(m.need_words, need_text),
+             "practice_words": _phrase(m.practice_words, practice_text)} for m in c.concepts]
+
+
+def _in_sentence(label: str) -> str:
+    """A label inside a sentence: 'Penyedotan lumpur tinja' -> 'penyedotan …', 'IPAL …' stays."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def _concepts_text(c: Candidate, concepts: list[dict]) -> str:
+    """"layanan lumpur tinja terjadwal ('L2T2' ≈ 'sedot WC berkala')" for each shared concept,
+    then the need's other words the practice shares."""
+    parts = []
+    for concept in concepts[:MAX_CONCEPTS]:
+        label, need, practice = (_in_sentence(concept["label"]), concept["need_words"],
+                                 concept["practice_words"])
+        if need.lower() == practice.lower():
+            parts.append(f"{label} ('{need}')")
+        else:
+            parts.append(f"{label} ('{practice}' ≈ '{need}')")
+    said = {word.lower() for concept in concepts for word in concept["need_words"].split()}
+    others = [t for t in c.matched_terms if t.lower() not in said][:MAX_TERMS]
+    if others:
+        parts.append(_("juga kata %(terms)s", terms=", ".join(f"'{t}'" for t in others)))
+    return "; ".join(str(p) for p in parts)
+
+
+def _relevance_text(c: Candidate, mentor: CityInfo, mentee: City, practice,
+                    concepts: list[dict]) -> str:
+    text = _relevance_words_text(c, mentor, mentee, practice, concepts)
+    if c.near_tie:
+        text = " ".join([text, _("Relevansinya setara dengan praktik kota lain yang menjawab hal "
+                                 "yang sama dengan kata-kata berbeda; kematangan dan konteks "
+                                 "yang menentukan urutannya.")])
+    return text
+
+
+def _relevance_words_text(c: Candidate, mentor: CityInfo, mentee: City, practice,
+                          concepts: list[dict]) -> str:
     status = _lower(MATURITY.get(practice.maturity, practice.maturity))
     if practice.started_year:
         status = _("%(maturity)s, sejak %(year)s", maturity=status, year=practice.started_year)
     planned = practice.maturity == "idea"
+    if concepts:
+        if planned:
+            return _("%(mentor)s merencanakan %(practice)s (%(status)s), yang menjawab kebutuhan "
+                     "%(mentee)s: %(concepts)s.", mentor=mentor.name_short, practice=practice.title,
+                     status=status, mentee=mentee.name_short, concepts=_concepts_text(c, concepts))
+        return _("%(mentor)s menjalankan %(practice)s (%(status)s), yang menjawab kebutuhan "
+                 "%(mentee)s: %(concepts)s.", mentor=mentor.name_short, practice=practice.title,
+                 status=status, mentee=mentee.name_short, concepts=_concepts_text(c, concepts))
     if c.matched_terms:
         terms = ", ".join(f"'{t}'" for t in c.matched_terms[:MAX_TERMS])
         if planned:
@@ -170,8 +233,9 @@ def explain(snapshot: Snapshot, c: Candidate, mentee: City, topic: str, now: dat
     mp, ep = snapshot.profiles[c.code], snapshot.profiles[mentee.code]
     if need_text:
         c = replace(c, matched_terms=surface_terms(c.matched_terms, need_text))
+    concepts = concept_list(c, snapshot.model.glossary, need_text, practice_text(practice))
     texts = {
-        "relevance": _relevance_text(c, mentor, mentee, practice),
+        "relevance": _relevance_text(c, mentor, mentee, practice, concepts),
         "maturity": _maturity_text(practice, now),
         "context": _context_text(c, mentor, mentee, mp, ep),
         "complementarity": _complement_text(topic, mentor, mentee, mp, ep),
@@ -189,6 +253,8 @@ def candidate_dict(snapshot: Snapshot, rank: int, c: Candidate, mentee: City, to
                      "started_year": practice.started_year},
         "factors": {f: round(c.factors[f], 3) for f in FACTORS},
         "matched_terms": surface_terms(c.matched_terms, need_text),
+        "concepts": concept_list(c, snapshot.model.glossary, need_text, practice_text(practice)),
+        "near_tie": c.near_tie,
         "similar_traits": list(c.similar_traits),
         "reasons": explain(snapshot, c, mentee, topic, now, need_text),
     }
