@@ -78,6 +78,13 @@ def flagged_mentors(mentee: City, topic: str, need: Need | None) -> dict[int, Ma
     return {f.mentor_city_id: f for f in rows}  # the latest one explains
 
 
+def flagged_pairs(topics: set[str]) -> list[tuple[int, str, int, int | None]]:
+    """(mentee city id, topic, mentor city id, need id or None) of every feedback on the topics."""
+    return [tuple(row) for row in db.session.execute(
+        select(MatchFeedback.mentee_city_id, MatchFeedback.topic, MatchFeedback.mentor_city_id,
+               MatchFeedback.need_id).where(MatchFeedback.topic.in_(topics)))]
+
+
 def list_feedback(actor: Actor | None) -> list[MatchFeedback]:
     """Every feedback, oldest first, for the export (facilitators)."""
     ensure_can_match(actor)

@@ -55,3 +55,11 @@ def mentor_records(topic: str, mentor_ids: set[int]) -> dict[int, MentorRecord]:
         if outcome in ADOPTED_OUTCOMES:
             adopted.setdefault(mentor_id, set()).add(mentee_id)
     return {m: MentorRecord(len(cities), len(adopted.get(m, ()))) for m, cities in mentees.items()}
+
+
+def adopted_pairs(topics: set[str]) -> set[tuple[int, str, int]]:
+    """(mentee city id, topic, mentor city id) of completed programmes whose practice was adopted."""
+    return {tuple(row) for row in db.session.execute(
+        select(Programme.mentee_city_id, Programme.topic, Programme.mentor_city_id)
+        .where(Programme.topic.in_(topics), Programme.status == ProgrammeStatus.COMPLETED,
+               Programme.outcome.in_(ADOPTED_OUTCOMES)))}

@@ -20,8 +20,8 @@ from matchmaker.extensions import db
 from matchmaker.matching.access import ensure_can_match
 from matchmaker.matching.cache import Snapshot, current_snapshot
 from matchmaker.matching.engine import NeedDoc
-from matchmaker.matching.feedback import flagged_mentors
-from matchmaker.matching.history import completed_with, is_adopted, mentor_records
+from matchmaker.matching.feedback import flagged_mentors, flagged_pairs
+from matchmaker.matching.history import adopted_pairs, completed_with, is_adopted, mentor_records
 from matchmaker.matching.models import CohortProposal, MatchFeedback, ProposalStatus
 from matchmaker.matching.reasons import (
     adopted_text,
@@ -267,6 +267,25 @@ def _unpaired_text(reason: str) -> str:
     }.get(reason, reason)
 
 
+def _blocked(snapshot: Snapshot, needs: list[Need]) -> dict[int, frozenset[str]]:
+    """Need id -> mentors never paired with it: the mentee adopted their practice already, or a
+    facilitator marked the pair "not a good match" (for that need or for the topic)."""
+    topics = {n.topic for n in needs}
+    by_pair: dict[tuple[int, str], list[tuple[int, int | None]]] = {}  # -> (mentor, need or None)
+    for mentee, topic, mentor in adopted_pairs(topics):
+        by_pair.setdefault((mentee, topic), []).append((mentor, None))
+    for mentee, topic, mentor, need_id in flagged_pairs(topics):
+        by_pair.setdefault((mentee, topic), []).append((mentor, need_id))
+    code_of = {info.id: code for code, info in snapshot.cities.items()}
+    blocked = {}
+    for need in needs:
+        mentors = {code_of[mentor] for mentor, need_id in by_pair.get((need.city_id, need.topic), ())
+                   if need_id in (None, need.id) and mentor in code_of}
+        if mentors:
+            blocked[need.id] = frozenset(mentors)
+    return blocked
+
+
 def run_cohort(actor: Actor | None, need_ids: list[int], now: datetime,
                min_score: float = 0.0) -> dict:
     """Pair the chosen needs with mentors, maximising the total score under mentor capacity."""
@@ -287,7 +306,7 @@ def run_cohort(actor: Actor | None, need_ids: list[int], now: datetime,
     slots = {by_id[city_id]: max(capacity - n, 0) for city_id, n in load.items() if city_id in by_id}
     docs = [_need_doc(n) for n in needs]
     result = snapshot.model.assign_cohort(docs, slots, default_capacity=capacity,
-                                          min_score=min_score)
+                                          min_score=min_score, exclude=_blocked(snapshot, needs))
     need_by_id = {n.id: n for n in needs}
     pairs = []
     for doc, c in result.pairs:

@@ -100,3 +100,12 @@ def test_only_facilitators_give_and_read_feedback(profiles, city, make_user, now
         list_feedback(pokja)
     record_feedback(OPERATOR, city(BLITAR), city(KENDARI), "wastewater", "unwilling", "", now)
     assert [f.created_by for f in list_feedback(OPERATOR)] == [None]
+
+
+def test_cohort_never_pairs_a_flagged_pair(profiles, city, facilitator, now):
+    need = need_of("Memulai L2T2 untuk ASN")
+    record_feedback(facilitator, city(BLITAR), city(KENDARI), "wastewater", "unwilling", "", now,
+                    need=need)
+    result = services.run_cohort(facilitator, [need.id], now)
+    (pair,) = result["pairs"]
+    assert pair["mentor"].code != KENDARI

@@ -1,8 +1,10 @@
 """History: programmes a mentor completed on the topic mark and explain its recommendations."""
 
 import pytest
+from sqlalchemy import select
 
 from matchmaker.access import OPERATOR
+from matchmaker.cities.models import Need
 from matchmaker.extensions import db
 from matchmaker.matching import services
 from matchmaker.matching.history import completed_with, mentor_records
@@ -95,3 +97,11 @@ def test_the_latest_completed_programme_of_a_pair_counts(profiles, city, complet
     assert completed_with(city(BLITAR).id, "wastewater") == {city(KENDARI).id: latest}
     record = mentor_records("wastewater", {city(KENDARI).id})[city(KENDARI).id]
     assert (record.mentees, record.adopted) == (1, 1)
+
+
+def test_cohort_never_pairs_a_mentee_with_a_mentor_it_already_adopted_from(
+        profiles, city, now, completed, facilitator):
+    completed(KENDARI, BLITAR, outcome="budget")
+    need = db.session.scalar(select(Need).where(Need.title == "Memulai L2T2 untuk ASN"))
+    (pair,) = services.run_cohort(facilitator, [need.id], now)["pairs"]
+    assert pair["mentor"].code == MALANG
