@@ -4,6 +4,7 @@ language, plus the candidate's dict in the shape of INTERFACES.md."""
 import re
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
@@ -19,9 +20,9 @@ from matchmaker.matching.engine import (
     practice_text,
 )
 from matchmaker.matching.glossary import Glossary
-from matchmaker.matching.history import MentorRecord, is_adopted
+from matchmaker.matching.history import MentorRecord, PastProgramme
 from matchmaker.matching.models import FEEDBACK_LABELS, FeedbackReason, MatchFeedback
-from matchmaker.programmes.models import OUTCOME_LABELS, Programme
+from matchmaker.programmes.models import OUTCOME_LABELS
 from matchmaker.timeutils import zone_label
 from matchmaker.vocab import FISCAL_CAPACITY, KINDS, MATURITY
 
@@ -63,11 +64,17 @@ def _number(value: float | None, digits: int = 0) -> str:
     return format_decimal(round(value, digits) if digits else round(value))
 
 
+@lru_cache(maxsize=64)  # a page explains a dozen candidates against the same texts
+def _spellings(text: str) -> dict[str, str]:
+    spelled: dict[str, str] = {}
+    for word in _WORD.findall(text):
+        spelled.setdefault(word.lower(), word)
+    return spelled
+
+
 def surface_terms(terms: list[str], need_text: str) -> list[str]:
     """Give matched words the spelling the need used ('ASN', 'IPLT'), not the lower-cased one."""
-    spelled: dict[str, str] = {}
-    for word in _WORD.findall(need_text):
-        spelled.setdefault(word.lower(), word)
+    spelled = _spellings(need_text)
     return [spelled.get(t, t) for t in terms]
 
 
@@ -226,14 +233,18 @@ def _complement_text(topic: str, mentor: CityInfo, mentee: City, mp: CityProfile
 
 
 def explain(snapshot: Snapshot, c: Candidate, mentee: City, topic: str, now: datetime,
-            need_text: str = "") -> list[dict]:
-    """One reason per factor, in the sector's words, with the factor's score."""
+            need_text: str = "", concepts: list[dict] | None = None) -> list[dict]:
+    """One reason per factor, in the sector's words, with the factor's score.
+
+    `concepts`: `concept_list` of the candidate, if the caller has it already.
+    """
     mentor = snapshot.cities[c.code]
     practice = snapshot.practices[c.practice_id]
     mp, ep = snapshot.profiles[c.code], snapshot.profiles[mentee.code]
     if need_text:
         c = replace(c, matched_terms=surface_terms(c.matched_terms, need_text))
-    concepts = concept_list(c, snapshot.model.glossary, need_text, practice_text(practice))
+    if concepts is None:
+        concepts = concept_list(c, snapshot.model.glossary, need_text, practice_text(practice))
     texts = {
         "relevance": _relevance_text(c, mentor, mentee, practice, concepts),
         "maturity": _maturity_text(practice, now),
@@ -247,29 +258,30 @@ def candidate_dict(snapshot: Snapshot, rank: int, c: Candidate, mentee: City, to
                     now: datetime, need_text: str = "") -> dict:
     mentor = snapshot.cities[c.code]
     practice = snapshot.practices[c.practice_id]
+    concepts = concept_list(c, snapshot.model.glossary, need_text, practice_text(practice))
     return {
         "rank": rank, "code": c.code, "name": mentor.name, "score": round(c.score, 3),
         "practice": {"id": practice.id, "title": practice.title, "maturity": practice.maturity,
                      "started_year": practice.started_year},
         "factors": {f: round(c.factors[f], 3) for f in FACTORS},
         "matched_terms": surface_terms(c.matched_terms, need_text),
-        "concepts": concept_list(c, snapshot.model.glossary, need_text, practice_text(practice)),
+        "concepts": concepts,
         "near_tie": c.near_tie,
         "similar_traits": list(c.similar_traits),
-        "reasons": explain(snapshot, c, mentee, topic, now, need_text),
+        "reasons": explain(snapshot, c, mentee, topic, now, need_text, concepts),
     }
 
 
-def _past_programme_text(programme: Programme, mentor: CityInfo, mentee: City) -> str:
-    outcome = _lower(OUTCOME_LABELS.get(programme.outcome, _("Belum diadopsi")))
-    year = (programme.closed_at or programme.created_at).year
+def _past_programme_text(programme: PastProgramme, mentor: CityInfo, mentee: City) -> str:
+    outcome = _lower(OUTCOME_LABELS.get(programme.outcome or "none", ""))
+    year = programme.closed_at.year if programme.closed_at else "—"
     return _("%(mentor)s dan %(mentee)s pernah menjalankan program tentang topik ini (#%(id)d, "
-             "selesai %(year)d): %(outcome)s.", mentor=mentor.name_short, mentee=mentee.name_short,
+             "selesai %(year)s): %(outcome)s.", mentor=mentor.name_short, mentee=mentee.name_short,
              id=programme.id, year=year, outcome=outcome)
 
 
 def history_reason(mentor: CityInfo, mentee: City, record: MentorRecord | None,
-                   past: Programme | None) -> dict | None:
+                   past: PastProgramme | None) -> dict | None:
     """The mentor's completed programmes on the topic, and the one with this mentee if any.
 
     Its value is the share of the mentor's mentees that adopted the practice.
@@ -287,18 +299,18 @@ def history_reason(mentor: CityInfo, mentee: City, record: MentorRecord | None,
     return {"factor": "history", "value": round(value, 3), "text": " ".join(str(p) for p in parts)}
 
 
-def adopted_text(programme: Programme, mentor: CityInfo, mentee: City) -> str:
+def adopted_text(programme: PastProgramme, mentor: CityInfo, mentee: City) -> str:
     """Why a mentor is excluded: the mentee already adopted its practice in a programme."""
     return _("%(mentee)s sudah mengadopsi praktik %(mentor)s lewat program #%(id)d (%(outcome)s).",
              mentee=mentee.name_short, mentor=mentor.name_short, id=programme.id,
              outcome=_lower(OUTCOME_LABELS[programme.outcome]))
 
 
-def history_dict(programme: Programme) -> dict:
+def history_dict(programme: PastProgramme) -> dict:
     """The programme a mentor already ran with the mentee, as the recommendation marks it."""
     return {"programme_id": programme.id, "outcome": programme.outcome or "none",
             "outcome_label": str(OUTCOME_LABELS.get(programme.outcome or "none", "")),
-            "adopted": is_adopted(programme),
+            "adopted": programme.is_adopted,
             "closed_at": programme.closed_at.isoformat() if programme.closed_at else None}
 
 

@@ -21,7 +21,7 @@ from matchmaker.matching.access import ensure_can_match
 from matchmaker.matching.cache import Snapshot, current_snapshot
 from matchmaker.matching.engine import NeedDoc
 from matchmaker.matching.feedback import flagged_mentors, flagged_pairs
-from matchmaker.matching.history import adopted_pairs, completed_with, is_adopted, mentor_records
+from matchmaker.matching.history import MentorRecord, PastProgramme, adopted_pairs, topic_history
 from matchmaker.matching.models import CohortProposal, MatchFeedback, ProposalStatus
 from matchmaker.matching.reasons import (
     adopted_text,
@@ -91,7 +91,7 @@ def _open_partners(mentee_id: int, topic: str) -> set[int]:
                                                Programme.status.in_(OPEN_STATUSES))))
 
 
-def _exclusions(snapshot: Snapshot, mentee: City, topic: str, past: dict[int, Programme],
+def _exclusions(snapshot: Snapshot, mentee: City, topic: str, past: dict[int, PastProgramme],
                 flagged: dict[int, MatchFeedback]) -> dict[str, tuple[str, str]]:
     """code -> (reason key, reason text) for candidate mentors that hard rules remove.
 
@@ -108,7 +108,7 @@ def _exclusions(snapshot: Snapshot, mentee: City, topic: str, past: dict[int, Pr
             out[code] = ("open_programme", _(
                 "%(mentor)s sudah dalam program terbuka dengan %(mentee)s tentang %(topic)s.",
                 mentor=info.name_short, mentee=mentee.name_short, topic=TOPICS[topic]))
-        elif info.id in past and is_adopted(past[info.id]):
+        elif info.id in past and past[info.id].is_adopted:
             out[code] = ("adopted", adopted_text(past[info.id], info, mentee))
         elif info.id in flagged:
             out[code] = ("feedback", feedback_text(flagged[info.id], info))
@@ -142,7 +142,8 @@ def recommend_mentors(actor: Actor | None, mentee: City, topic: str, need_text: 
     limit = check_limit(limit)
     text = (need_text or "").strip() or default_need_text(mentee, topic)
     snapshot = current_snapshot()
-    past = completed_with(mentee.id, topic)
+    history = topic_history(topic)
+    past = history.with_mentee(mentee.id)
     excluded = _exclusions(snapshot, mentee, topic, past, flagged_mentors(mentee, topic, need))
     if mentee.code not in snapshot.profiles:
         raise NotFound(_("Kota/kabupaten dengan kode %(code)s tidak ada.", code=mentee.code))
@@ -150,7 +151,7 @@ def recommend_mentors(actor: Actor | None, mentee: City, topic: str, need_text: 
                                           exclude=frozenset(excluded))
     items = [candidate_dict(snapshot, i, c, mentee, topic, now, text)
              for i, c in enumerate(candidates, start=1)]
-    _add_history(snapshot, items, mentee, topic, past)
+    _add_history(snapshot, items, mentee, past, history.records())
     return {
         "mentee": {"code": mentee.code, "name": mentee.name},
         "topic": topic,
@@ -161,14 +162,12 @@ def recommend_mentors(actor: Actor | None, mentee: City, topic: str, need_text: 
     }
 
 
-def _add_history(snapshot: Snapshot, items: list[dict], mentee: City, topic: str,
-                 past: dict[int, Programme]) -> None:
+def _add_history(snapshot: Snapshot, items: list[dict], mentee: City,
+                 past: dict[int, PastProgramme], records: dict[int, MentorRecord]) -> None:
     """Mark mentors that already ran a programme with the mentee, and give each mentor's record
     of completed programmes on the topic as a reason."""
-    mentors = {item["code"]: snapshot.cities[item["code"]] for item in items}
-    records = mentor_records(topic, {info.id for info in mentors.values()})
     for item in items:
-        info = mentors[item["code"]]
+        info = snapshot.cities[item["code"]]
         programme = past.get(info.id)
         reason = history_reason(info, mentee, records.get(info.id), programme)
         if reason is not None:

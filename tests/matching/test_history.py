@@ -7,7 +7,7 @@ from matchmaker.access import OPERATOR
 from matchmaker.cities.models import Need
 from matchmaker.extensions import db
 from matchmaker.matching import services
-from matchmaker.matching.history import completed_with, mentor_records
+from matchmaker.matching.history import topic_history
 from matchmaker.programmes import services as programmes
 from matchmaker.programmes.models import ProgrammeStatus
 from tests.matching.conftest import BLITAR, JAYAPURA, KENDARI, MALANG, SEMARANG
@@ -87,15 +87,16 @@ def test_mentor_record_counts_mentees_and_adoptions_among_the_reasons(
 def test_open_and_cancelled_programmes_are_not_history(profiles, city, make_programme):
     make_programme(KENDARI, BLITAR, status=ProgrammeStatus.CANCELLED)
     make_programme(MALANG, BLITAR, status=ProgrammeStatus.ACTIVE)
-    assert completed_with(city(BLITAR).id, "wastewater") == {}
-    assert mentor_records("wastewater", {city(KENDARI).id, city(MALANG).id}) == {}
+    assert topic_history("wastewater").programmes == []
 
 
 def test_the_latest_completed_programme_of_a_pair_counts(profiles, city, completed):
     completed(KENDARI, BLITAR, outcome="none")
     latest = completed(KENDARI, BLITAR, outcome="operation")
-    assert completed_with(city(BLITAR).id, "wastewater") == {city(KENDARI).id: latest}
-    record = mentor_records("wastewater", {city(KENDARI).id})[city(KENDARI).id]
+    history = topic_history("wastewater")
+    assert {m: p.id for m, p in history.with_mentee(city(BLITAR).id).items()} == {
+        city(KENDARI).id: latest.id}
+    record = history.records()[city(KENDARI).id]
     assert (record.mentees, record.adopted) == (1, 1)
 
 
