@@ -3,14 +3,20 @@ the glossary groups an admin added in the app."""
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.dbtypes import UTCDateTime, str_enum
-from matchmaker.extensions import db
+from matchmaker.extensions import Model
 from matchmaker.timeutils import utcnow
+
+if TYPE_CHECKING:
+    from matchmaker.auth.models import User
+    from matchmaker.cities.models import City, Need, Practice
+
 
 
 class ProposalStatus(enum.StrEnum):
@@ -18,7 +24,7 @@ class ProposalStatus(enum.StrEnum):
     ACCEPTED = "accepted"
 
 
-class CohortProposal(db.Model):
+class CohortProposal(Model):
     """A (need, mentor) pair kept until it becomes a programme (then programme_id is set)."""
 
     __tablename__ = "cohort_proposals"
@@ -35,10 +41,10 @@ class CohortProposal(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    need = relationship("Need")
-    mentor = relationship("City")
-    practice = relationship("Practice")
-    created_by = relationship("User")
+    need: Mapped["Need"] = relationship("Need")
+    mentor: Mapped["City"] = relationship("City")
+    practice: Mapped["Practice | None"] = relationship("Practice")
+    created_by: Mapped["User | None"] = relationship("User")
 
 
 class FeedbackReason(enum.StrEnum):
@@ -56,7 +62,7 @@ FEEDBACK_LABELS = {
 }
 
 
-class MatchFeedback(db.Model):
+class MatchFeedback(Model):
     """A facilitator's "not a good match" on one recommended mentor for a mentee's need.
 
     With a need, the pair is excluded for that need; without one (a free-text search), for
@@ -76,14 +82,14 @@ class MatchFeedback(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    mentee = relationship("City", foreign_keys=[mentee_city_id])
-    mentor = relationship("City", foreign_keys=[mentor_city_id])
-    need = relationship("Need")
-    practice = relationship("Practice")
-    created_by = relationship("User")
+    mentee: Mapped["City"] = relationship("City", foreign_keys=[mentee_city_id])
+    mentor: Mapped["City"] = relationship("City", foreign_keys=[mentor_city_id])
+    need: Mapped["Need | None"] = relationship("Need")
+    practice: Mapped["Practice | None"] = relationship("Practice")
+    created_by: Mapped["User | None"] = relationship("User")
 
 
-class GlossaryEntry(db.Model):
+class GlossaryEntry(Model):
     """A concept group an admin added in the app; merged with glossary.toml when the model is
     built. A group id the shipped glossary knows adds wordings to that group."""
 
@@ -101,7 +107,7 @@ class GlossaryEntry(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    created_by = relationship("User")
+    created_by: Mapped["User | None"] = relationship("User")
 
     def as_dict(self) -> dict:
         """The group in the shape of a glossary.toml [[group]] table."""

@@ -4,7 +4,7 @@ match_feedback: a facilitator's "not a good match" on a recommended mentor, with
 glossary_groups: concept groups an admin added in the app, with who and when.
 
 Revision ID: 9b7e2c4d1a35
-Revises: 457234c9f9d7
+Revises: 62f6c0b8838e
 Create Date: 2026-12-04 16:05:11.267845
 
 """
@@ -16,7 +16,7 @@ import matchmaker.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = '9b7e2c4d1a35'
-down_revision = '457234c9f9d7'
+down_revision = '62f6c0b8838e'
 branch_labels = None
 depends_on = None
 
