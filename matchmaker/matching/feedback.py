@@ -6,7 +6,7 @@ excludes. No learning from clicks: the reasons are kept and exported for later c
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from matchmaker.access import Actor
 from matchmaker.cities.models import City, Need, Practice
@@ -69,7 +69,7 @@ def record_feedback(actor: Actor | None, mentee: City, mentor: City, topic: str,
 
 def flagged_mentors(mentee: City, topic: str, need: Need | None) -> dict[int, MatchFeedback]:
     """Mentor city id -> the feedback that excludes it: for this need, or given without one."""
-    applies = MatchFeedback.need_id.is_(None)
+    applies: ColumnElement[bool] = MatchFeedback.need_id.is_(None)
     if need is not None:
         applies = or_(applies, MatchFeedback.need_id == need.id)
     rows = db.session.scalars(select(MatchFeedback).where(
@@ -80,7 +80,7 @@ def flagged_mentors(mentee: City, topic: str, need: Need | None) -> dict[int, Ma
 
 def flagged_pairs(topics: set[str]) -> list[tuple[int, str, int, int | None]]:
     """(mentee city id, topic, mentor city id, need id or None) of every feedback on the topics."""
-    return [tuple(row) for row in db.session.execute(
+    return [(mentee, topic, mentor, need_id) for mentee, topic, mentor, need_id in db.session.execute(
         select(MatchFeedback.mentee_city_id, MatchFeedback.topic, MatchFeedback.mentor_city_id,
                MatchFeedback.need_id).where(MatchFeedback.topic.in_(topics)))]
 

@@ -31,6 +31,10 @@ class PastProgramme(NamedTuple):
     def is_adopted(self) -> bool:
         return self.outcome in ADOPTED_OUTCOMES
 
+    @property
+    def replication_outcome(self) -> ReplicationOutcome:
+        return ReplicationOutcome(self.outcome or ReplicationOutcome.NONE)
+
 
 @dataclass(frozen=True)
 class MentorRecord:
@@ -74,7 +78,7 @@ def topic_history(topic: str) -> TopicHistory:
 
 def adopted_pairs(topics: set[str]) -> set[tuple[int, str, int]]:
     """(mentee city id, topic, mentor city id) of completed programmes whose practice was adopted."""
-    return {tuple(row) for row in db.session.execute(
+    return {(mentee, topic, mentor) for mentee, topic, mentor in db.session.execute(
         select(Programme.mentee_city_id, Programme.topic, Programme.mentor_city_id)
         .where(Programme.topic.in_(topics), Programme.status == ProgrammeStatus.COMPLETED,
                Programme.outcome.in_(ADOPTED_OUTCOMES)))}

@@ -273,7 +273,7 @@ def candidate_dict(snapshot: Snapshot, rank: int, c: Candidate, mentee: City, to
 
 
 def _past_programme_text(programme: PastProgramme, mentor: CityInfo, mentee: City) -> str:
-    outcome = _lower(OUTCOME_LABELS.get(programme.outcome or "none", ""))
+    outcome = _lower(OUTCOME_LABELS[programme.replication_outcome])
     year = programme.closed_at.year if programme.closed_at else "—"
     return _("%(mentor)s dan %(mentee)s pernah menjalankan program tentang topik ini (#%(id)d, "
              "selesai %(year)s): %(outcome)s.", mentor=mentor.name_short, mentee=mentee.name_short,
@@ -303,13 +303,13 @@ def adopted_text(programme: PastProgramme, mentor: CityInfo, mentee: City) -> st
     """Why a mentor is excluded: the mentee already adopted its practice in a programme."""
     return _("%(mentee)s sudah mengadopsi praktik %(mentor)s lewat program #%(id)d (%(outcome)s).",
              mentee=mentee.name_short, mentor=mentor.name_short, id=programme.id,
-             outcome=_lower(OUTCOME_LABELS[programme.outcome]))
+             outcome=_lower(OUTCOME_LABELS[programme.replication_outcome]))
 
 
 def history_dict(programme: PastProgramme) -> dict:
     """The programme a mentor already ran with the mentee, as the recommendation marks it."""
     return {"programme_id": programme.id, "outcome": programme.outcome or "none",
-            "outcome_label": str(OUTCOME_LABELS.get(programme.outcome or "none", "")),
+            "outcome_label": str(OUTCOME_LABELS[programme.replication_outcome]),
             "adopted": programme.is_adopted,
             "closed_at": programme.closed_at.isoformat() if programme.closed_at else None}
 
