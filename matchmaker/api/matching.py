@@ -67,6 +67,7 @@ class Excluded(Schema):
     name = fields.String()
     reason = fields.String()
     reason_key = fields.String()
+    feedback_id = fields.Integer(metadata={"description": "with reason_key feedback: the feedback row"})
 
 
 class Recommendations(Schema):

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, or_, select
 
 from matchmaker.access import Actor
 from matchmaker.cities.models import City, Need, Practice
-from matchmaker.errors import Conflict, ValidationError
+from matchmaker.errors import Conflict, NotFound, ValidationError
 from matchmaker.extensions import db
 from matchmaker.matching.access import ensure_can_match
 from matchmaker.matching.models import FeedbackReason, MatchFeedback
@@ -63,6 +63,17 @@ def record_feedback(actor: Actor | None, mentee: City, mentor: City, topic: str,
                              created_by=actor if getattr(actor, "id", None) else None,
                              created_at=now)
     db.session.add(feedback)
+    db.session.flush()
+    return feedback
+
+
+def withdraw_feedback(actor: Actor | None, feedback_id: int) -> MatchFeedback:
+    """Take back a "not a good match": the pair is recommended again."""
+    ensure_can_match(actor)
+    feedback = db.session.get(MatchFeedback, feedback_id)
+    if feedback is None:
+        raise NotFound(_("Umpan balik tidak ditemukan."))
+    db.session.delete(feedback)
     db.session.flush()
     return feedback
 

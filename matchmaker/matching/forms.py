@@ -79,3 +79,8 @@ class GlossaryGroupForm(FlaskForm):
                 "terms": {kind: (getattr(self, f"terms_{kind}").data or "").splitlines()
                           for kind in ("id", "acronym", "colloquial", "en")},
                 "broader": (self.broader.data or "").split(","), "source": self.source.data}
+
+
+class WithdrawFeedbackForm(FlaskForm):
+    back = HiddenField()
+    submit = SubmitField(_l("Batalkan tanda"))

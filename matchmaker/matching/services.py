@@ -144,7 +144,8 @@ def recommend_mentors(actor: Actor | None, mentee: City, topic: str, need_text: 
     snapshot = current_snapshot()
     history = topic_history(topic)
     past = history.with_mentee(mentee.id)
-    excluded = _exclusions(snapshot, mentee, topic, past, flagged_mentors(mentee, topic, need))
+    flagged = flagged_mentors(mentee, topic, need)
+    excluded = _exclusions(snapshot, mentee, topic, past, flagged)
     if mentee.code not in snapshot.profiles:
         raise NotFound(_("Kota/kabupaten dengan kode %(code)s tidak ada.", code=mentee.code))
     candidates = snapshot.model.recommend(mentee.code, topic, text, limit=limit,
@@ -157,9 +158,18 @@ def recommend_mentors(actor: Actor | None, mentee: City, topic: str, need_text: 
         "topic": topic,
         "need_text": text,
         "recommendations": items,
-        "excluded": [{"code": code, "name": snapshot.cities[code].name, "reason": text_,
-                      "reason_key": key} for code, (key, text_) in excluded.items()],
+        "excluded": [_excluded_dict(snapshot, code, key, text_, flagged)
+                     for code, (key, text_) in excluded.items()],
     }
+
+
+def _excluded_dict(snapshot: Snapshot, code: str, key: str, text: str,
+                   flagged: dict[int, MatchFeedback]) -> dict:
+    info = snapshot.cities[code]
+    item = {"code": code, "name": info.name, "reason": text, "reason_key": key}
+    if key == "feedback":  # so that the page can withdraw it
+        item["feedback_id"] = flagged[info.id].id
+    return item
 
 
 def _add_history(snapshot: Snapshot, items: list[dict], mentee: City,

@@ -14,8 +14,14 @@ from matchmaker.extensions import db
 from matchmaker.formutils import choices
 from matchmaker.matching import services
 from matchmaker.matching.access import ensure_can_edit_glossary, ensure_can_match
-from matchmaker.matching.feedback import record_feedback
-from matchmaker.matching.forms import CohortFilterForm, FeedbackForm, GlossaryGroupForm, RecommendForm
+from matchmaker.matching.feedback import record_feedback, withdraw_feedback
+from matchmaker.matching.forms import (
+    CohortFilterForm,
+    FeedbackForm,
+    GlossaryGroupForm,
+    RecommendForm,
+    WithdrawFeedbackForm,
+)
 from matchmaker.matching.glossary_groups import add_glossary_group, list_glossary_groups
 from matchmaker.timeutils import utcnow
 
@@ -63,6 +69,7 @@ def recommend_page():
                                             limit, utcnow(), need=need)
     return render_template("matching/recommend.html", form=form, need=need, result=result,
                            factor_labels=FACTOR_LABELS, feedback_form=FeedbackForm(),
+                           withdraw_form=WithdrawFeedbackForm(),
                            back=request.query_string.decode())
 
 
@@ -95,6 +102,18 @@ def give_feedback():
         db.session.commit()
         flash(_("%(mentor)s tidak lagi direkomendasikan untuk kebutuhan ini.",
                 mentor=feedback.mentor.name_short), "success")
+    return _back_to("matching.recommend_page", form.back.data)
+
+
+@bp.route("/match/feedback/<int:feedback_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw_feedback_page(feedback_id: int):
+    ensure_can_match(current_user)
+    form = WithdrawFeedbackForm()
+    if form.validate_on_submit():
+        mentor = withdraw_feedback(current_user, feedback_id).mentor.name_short
+        db.session.commit()
+        flash(_("%(mentor)s direkomendasikan lagi.", mentor=mentor), "success")
     return _back_to("matching.recommend_page", form.back.data)
 
 

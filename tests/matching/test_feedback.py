@@ -5,10 +5,15 @@ from sqlalchemy import select
 
 from matchmaker.access import OPERATOR
 from matchmaker.cities.models import Need, Practice
-from matchmaker.errors import Conflict, Forbidden, ValidationError
+from matchmaker.errors import Conflict, Forbidden, NotFound, ValidationError
 from matchmaker.extensions import db
 from matchmaker.matching import services
-from matchmaker.matching.feedback import flagged_mentors, list_feedback, record_feedback
+from matchmaker.matching.feedback import (
+    flagged_mentors,
+    list_feedback,
+    record_feedback,
+    withdraw_feedback,
+)
 from matchmaker.matching.models import FeedbackReason
 from tests.matching.conftest import BLITAR, JAYAPURA, KENDARI, MALANG
 
@@ -109,3 +114,19 @@ def test_cohort_never_pairs_a_flagged_pair(profiles, city, facilitator, now):
     result = services.run_cohort(facilitator, [need.id], now)
     (pair,) = result["pairs"]
     assert pair["mentor"].code != KENDARI
+
+
+def test_withdrawn_feedback_brings_the_pair_back(profiles, city, facilitator, make_user, now):
+    feedback = record_feedback(facilitator, city(BLITAR), city(KENDARI), "wastewater", "unwilling",
+                               "", now)
+    result = services.recommend_mentors(facilitator, city(BLITAR), "wastewater", None, 10, now)
+    assert result["excluded"][0]["feedback_id"] == feedback.id
+    with pytest.raises(Forbidden):
+        withdraw_feedback(make_user("pokja", BLITAR), feedback.id)
+
+    withdraw_feedback(facilitator, feedback.id)
+
+    result = services.recommend_mentors(facilitator, city(BLITAR), "wastewater", None, 10, now)
+    assert KENDARI in codes(result) and result["excluded"] == []
+    with pytest.raises(NotFound):
+        withdraw_feedback(facilitator, feedback.id)

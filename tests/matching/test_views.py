@@ -207,7 +207,16 @@ def test_not_a_good_match_form_excludes_the_pair_and_returns_to_the_list(
     assert "Kendari tidak lagi direkomendasikan untuk kebutuhan ini." in page
     listed = page[page.index('id="recommendations"'):page.index('id="excluded"')]
     assert f'data-code="{KENDARI}"' not in listed
-    assert "bukan pasangan yang cocok (" in page[page.index('id="excluded"'):]
+    excluded = page[page.index('id="excluded"'):]
+    assert "bukan pasangan yang cocok (" in excluded
+    feedback = db.session.scalar(select(MatchFeedback))
+    assert f'action="/match/feedback/{feedback.id}/withdraw"' in excluded
+
+    response = client.post(f"/match/feedback/{feedback.id}/withdraw", data={"back": f"need={need}"})
+    assert response.headers["Location"] == f"/match?need={need}"
+    page = client.get(response.headers["Location"]).text
+    assert "Kendari direkomendasikan lagi." in page
+    assert f'data-code="{KENDARI}"' in page
 
 
 def test_not_a_good_match_refusal_is_flashed(client, as_facilitator, profiles):
