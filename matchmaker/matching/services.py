@@ -166,7 +166,7 @@ def recommend_mentors(actor: Actor | None, mentee: City, topic: str, need_text: 
 def _excluded_dict(snapshot: Snapshot, code: str, key: str, text: str,
                    flagged: dict[int, MatchFeedback]) -> dict:
     info = snapshot.cities[code]
-    item = {"code": code, "name": info.name, "reason": text, "reason_key": key}
+    item: dict[str, str | int] = {"code": code, "name": info.name, "reason": text, "reason_key": key}
     if key == "feedback":  # so that the page can withdraw it
         item["feedback_id"] = flagged[info.id].id
     return item
