@@ -4,7 +4,7 @@ match_feedback: a facilitator's "not a good match" on a recommended mentor, with
 glossary_groups: concept groups an admin added in the app, with who and when.
 
 Revision ID: 9b7e2c4d1a35
-Revises: 62f6c0b8838e
+Revises: a3f1c2d4e5b6
 Create Date: 2026-12-04 16:05:11.267845
 
 """
@@ -16,7 +16,7 @@ import matchmaker.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = '9b7e2c4d1a35'
-down_revision = '62f6c0b8838e'
+down_revision = 'a3f1c2d4e5b6'
 branch_labels = None
 depends_on = None
 
