@@ -4,6 +4,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields
 
 from matchmaker.api.base import IdSchema, bp, documented_errors
+from matchmaker.api.idempotency import idempotent
 from matchmaker.cities.access import get_city, get_practice
 from matchmaker.extensions import db
 from matchmaker.matching import candidates
@@ -100,6 +101,7 @@ def list_city_candidates(query: dict, code: str):
 
 
 @bp.route("/practices/<id:practice_id>/candidates", methods=["POST"], tags=["matching"])
+@idempotent
 @bp.arguments(CandidateProposal)
 @bp.response(201, IdSchema)
 @documented_errors(403, 404, 409)
