@@ -95,6 +95,9 @@ class Config:
     REMINDER_RETRY_SECONDS = int(os.environ.get("REMINDER_RETRY_SECONDS", "60"))
     REMINDER_LEASE_SECONDS = int(os.environ.get("REMINDER_LEASE_SECONDS", "600"))
     REMINDER_BATCH_SIZE = int(os.environ.get("REMINDER_BATCH_SIZE", "50"))
+    # Delivered rows are marked sent together at least this often (and at each batch's end); a
+    # killed sweep repeats at most the messages of that window.
+    REMINDER_SETTLE_MS = int(os.environ.get("REMINDER_SETTLE_MS", "100"))
     # A session's notes are overdue this long after it ended (dashboard, nudge and digest alike).
     NOTES_DUE_HOURS = int(os.environ.get("NOTES_DUE_HOURS",
                                          os.environ.get("REMINDER_NOTES_NUDGE_HOURS", "24")))

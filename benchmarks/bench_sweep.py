@@ -1,0 +1,97 @@
+"""The reminder sweep next to a plain smtplib loop, in the same run, against one aiosmtpd server.
+
+Usage: python benchmarks/bench_sweep.py [--count 10000] [--db postgres,sqlite]
+
+For each database: a fresh database with `count` due reminders (bench_reminders.prepare: one
+programme, 100 Pokja members, count/100 sessions), one `send_due_reminders` in its own process,
+then, to the same server, a plain loop that sends `count` messages of a similar size on one
+smtplib connection (an EmailMessage per message: headers, a text body, `send_message`). Checks
+that every reminder arrived exactly once and prints a Markdown table with the ratio.
+"""
+
+import argparse
+import multiprocessing
+import smtplib
+import socket
+import sys
+import tempfile
+import time
+from collections import Counter
+from email.message import EmailMessage
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's matchmaker
+
+from aiosmtpd.controller import Controller  # noqa: E402
+from bench_reminders import Counting, database, prepare, quiet, sweep  # noqa: E402
+
+BODY = ("Pengingat: Sesi 3 L2T2 Kendari untuk Blitar, Senin 7 Januari 2030 09:00 WIB / 10:00 WITA.\n"
+        * 20)
+
+
+def plain_loop(port: int, count: int) -> float:
+    """Seconds for `count` messages through one smtplib connection, built one by one."""
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as conn:
+        for i in range(count):
+            message = EmailMessage()
+            message["Subject"] = f"Pengingat {i}"
+            message["From"] = "matchmaker@example.id"
+            message["To"] = f"pokja{i % 100}@blitar.example.id"
+            message["Message-ID"] = f"<plain-{i}@bench>"
+            message.set_content(BODY)
+            conn.send_message(message)
+    return time.perf_counter() - started
+
+
+def run(kind: str, count: int) -> dict:
+    quiet()
+    handler = Counting()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        url, drop = database(kind, tmp)
+        try:
+            prepare(kind, url, port, tmp, count)
+            ctx = multiprocessing.get_context("spawn")
+            queue = ctx.Queue()
+            process = ctx.Process(target=sweep, args=(kind, url, port, tmp, queue))
+            process.start()
+            sent, sweep_s = queue.get()
+            process.join()
+            time.sleep(0.2)
+            swept = Counter(handler.ids)
+            handler.ids.clear()
+            loop_s = plain_loop(port, count)
+            time.sleep(0.2)
+            looped = len(handler.ids)
+        finally:
+            controller.stop()
+            drop()
+    return {"db": kind, "count": count, "sent": sent, "distinct": len(swept),
+            "doubles": sum(n - 1 for n in swept.values()), "sweep_s": sweep_s,
+            "sweep_rate": sum(swept.values()) / sweep_s, "loop_s": loop_s,
+            "loop_rate": looped / loop_s}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--db", default="postgres,sqlite")
+    args = parser.parse_args()
+    print("| database | reminders | sweep (s) | sweep msg/s | plain loop msg/s | ratio | doubles |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for kind in args.db.split(","):
+        r = run(kind, args.count)
+        print(f"| {r['db']} | {r['count']} | {r['sweep_s']:.1f} | {r['sweep_rate']:.0f} "
+              f"| {r['loop_rate']:.0f} | {r['sweep_rate'] / r['loop_rate']:.2f}× | {r['doubles']} |",
+              flush=True)
+        if r["distinct"] != r["count"] or r["doubles"]:
+            sys.exit(f"FAILED: {r['distinct']} distinct of {r['count']}, {r['doubles']} doubled")
+
+
+if __name__ == "__main__":
+    main()
