@@ -60,6 +60,10 @@ def send_due_reminders(now: datetime, limit: int | None = None) -> SweepResult:
     settler = _Settler(token, now, result, config["REMINDER_SETTLE_MS"] / 1000)
     cache: dict = {}
     handled = 0
+    session = db.session()
+    # Each batch is loaded fresh after its claim; settling commits must not expire it again,
+    # or every row would be re-read one by one.
+    session.expire_on_commit = False
     try:
         while limit is None or handled < limit:
             size = batch if limit is None else min(batch, limit - handled)
@@ -89,6 +93,7 @@ def send_due_reminders(now: datetime, limit: int | None = None) -> SweepResult:
                 settler.settle()
                 handled += len(ids)
     finally:
+        session.expire_on_commit = True
         sender.close()
     return result
 
