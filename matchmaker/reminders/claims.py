@@ -7,13 +7,16 @@ once per group of delivered messages (see REMINDER_SETTLE_MS).
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import exists, or_, select, text, update
+from sqlalchemy.orm import aliased, joinedload
 
 from matchmaker.extensions import db
 from matchmaker.programmes.models import Programme, ProgrammeSession
-from matchmaker.reminders.models import Reminder, ReminderStatus
+from matchmaker.reminders.models import Reminder, ReminderKind, ReminderStatus
 from matchmaker.timeutils import utcnow
+
+# Session-info key of the loaded batch's "superseded" answers: (the sweep's now, {row id: bool}).
+SUPERSEDED = "reminders.superseded"
 
 
 def claim_due_reminders(now: datetime, token: str, limit: int, lease_seconds: int) -> list[int]:
@@ -59,11 +62,31 @@ def _is_ours(row: Reminder | None, token: str) -> bool:
             and row.claimed_until is not None)
 
 
-def load_claimed_batch(ids: list[int], token: str) -> dict[int, Reminder]:
+def _shorter_lead_due(now: datetime):
+    """A pending reminder of the same session, reader and time, with a shorter lead, is due."""
+    other = aliased(Reminder)
+    return exists().where(
+        other.session_id == Reminder.session_id, other.recipient_id == Reminder.recipient_id,
+        other.kind == ReminderKind.SESSION, other.status == ReminderStatus.PENDING,
+        other.event_at == Reminder.event_at, other.lead_minutes < Reminder.lead_minutes,
+        other.due_at <= now)
+
+
+def load_claimed_batch(ids: list[int], token: str, now: datetime) -> dict[int, Reminder]:
     """The claimed rows this sweep still owns, with everything the checks and messages read, in
-    one query fresh from the database."""
-    rows = db.session.scalars(_with_what_messages_read(select(Reminder).where(Reminder.id.in_(ids))))
-    return {row.id: row for row in rows.unique() if _is_ours(row, token)}
+    one query fresh from the database; whether each is superseded comes along (`is_superseded`)."""
+    found = db.session.execute(_with_what_messages_read(
+        select(Reminder, _shorter_lead_due(now)).where(Reminder.id.in_(ids)))).unique().all()
+    db.session.info[SUPERSEDED] = (now, {row.id: bool(flag) for row, flag in found})
+    return {row.id: row for row, _flag in found if _is_ours(row, token)}
+
+
+def is_superseded(row: Reminder, now: datetime) -> bool:
+    """Whether a shorter lead's reminder to the same reader is due too (read with the batch)."""
+    at, known = db.session.info.get(SUPERSEDED, (None, {}))
+    if at == now and row.id in known:
+        return known[row.id]
+    return bool(db.session.scalar(select(_shorter_lead_due(now)).where(Reminder.id == row.id)))
 
 
 def lease_running_short(row: Reminder, margin: timedelta) -> bool:
@@ -91,6 +114,10 @@ def mark_sent(ids: list[int], token: str, now: datetime) -> set[int]:
     re-armed one); returns the ids settled."""
     if not ids:
         return set()
+    if db.session.connection().dialect.name == "postgresql":
+        # No wait for the WAL flush: if the database server itself crashes just after, these rows
+        # are sent again (doubled, never lost), which the sweep already allows for.
+        db.session.execute(text("SET LOCAL synchronous_commit = off"))
     return set(db.session.scalars(
         update(Reminder).where(Reminder.id.in_(ids), Reminder.claim_token == token,
                                Reminder.status == ReminderStatus.PENDING)

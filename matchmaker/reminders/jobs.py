@@ -72,7 +72,7 @@ def send_due_reminders(now: datetime, limit: int | None = None) -> SweepResult:
             db.session.commit()
             if not ids:
                 break
-            rows = claims.load_claimed_batch(ids, token)
+            rows = claims.load_claimed_batch(ids, token, now)
             for position, reminder_id in enumerate(ids):
                 row = rows.get(reminder_id)
                 if row is None:

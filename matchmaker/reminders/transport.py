@@ -17,6 +17,8 @@ from pathlib import Path
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _HIDDEN = {"bcc", "resent-bcc"}
+MAX_SHARED_HEADERS = 1000
+MAX_SHARED_PARTS = 64
 
 
 class TransportError(Exception):
@@ -63,11 +65,10 @@ class Flattener:
 
     def flatten(self, message: EmailMessage) -> bytes:
         parts = message.get_payload() if message.is_multipart() else None
-        if (parts is None or message.preamble is not None or message.epilogue is not None
-                or any(p.is_multipart() or not isinstance(p.get_payload(), str) for p in parts)):
+        if parts is None or message.preamble is not None or message.epilogue is not None:
             return _standard(message)
         bodies = [self._part(p) for p in parts]
-        if any(self.boundary.encode() in b for b in bodies):
+        if None in bodies or any(self.boundary.encode() in b for b in bodies):
             return _standard(message)
         out = [self._head(message, multipart=True), b"\r\n"]
         for body in bodies:
@@ -81,24 +82,31 @@ class Flattener:
             if name.lower() in _HIDDEN:
                 continue
             if multipart and name.lower() == "content-type":
-                value = f'{message.get_content_type()}; boundary="{self.boundary}"'
-            if isinstance(value, str):
+                value = f'{str(value).split(";")[0].strip()}; boundary="{self.boundary}"'
+            if type(value) is str:  # a raw value (header objects are str subclasses)
                 lines.append(policy.SMTP.fold_binary(name, value))
             else:
                 key = (name, str(value))
                 if key not in self.headers:
+                    if len(self.headers) >= MAX_SHARED_HEADERS:  # per-reader values, e.g. a long To
+                        self.headers.clear()
                     self.headers[key] = policy.SMTP.fold_binary(name, value)
                 lines.append(self.headers[key])
         return b"".join(lines)
 
-    def _part(self, part) -> bytes:
+    def _part(self, part) -> bytes | None:
         known = self.parts.get(id(part))
         if known is not None and known[0] is part:
             return known[1]
-        text = _LINE_END.sub("\r\n", part.get_payload())
-        # An 8bit body is held as its charset's bytes: write them back in that charset.
-        body = text.encode("ascii") if text.isascii() else text.encode(part.get_content_charset())
+        # The transfer-encoded text, as BytesGenerator reads it (an 8bit body is held
+        # surrogate-escaped): get_payload() would decode it and parse the headers again.
+        payload = part._payload
+        if part.is_multipart() or not isinstance(payload, str):
+            return None
+        body = _LINE_END.sub("\r\n", payload).encode("ascii", "surrogateescape")
         flat = self._head(part) + b"\r\n" + body
+        if len(self.parts) >= MAX_SHARED_PARTS:  # most parts are one reader's: keep only recent ones
+            self.parts.clear()
         self.parts[id(part)] = (part, flat)
         return flat
 
