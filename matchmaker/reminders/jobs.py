@@ -84,6 +84,7 @@ def send_due_reminders(now: datetime, limit: int | None = None) -> SweepResult:
                     db.session.commit()
                     handled += position
                     break
+                settler.sending()
                 down = _deliver_one(row, token, now, sender, result, cache, settler)
                 if down is not None:
                     _back_off(ids[position + 1:], token, now, down, result)
@@ -99,16 +100,23 @@ def send_due_reminders(now: datetime, limit: int | None = None) -> SweepResult:
 
 
 class _Settler:
-    """Delivered rows waiting to be marked sent: one UPDATE and one commit per group."""
+    """Delivered rows waiting to be marked sent: one UPDATE and one commit per group.
+
+    A group is settled once its first message started sending `seconds` ago, so with a slow
+    server every message is settled as soon as it is sent, and with a fast one a group holds
+    what went out in that time.
+    """
 
     def __init__(self, token: str, now: datetime, result: SweepResult, seconds: float):
         self.token, self.now, self.result, self.seconds = token, now, result, seconds
         self.ids: list[int] = []
         self.since = 0.0
 
-    def delivered(self, reminder_id: int) -> None:
+    def sending(self) -> None:
         if not self.ids:
             self.since = time.monotonic()
+
+    def delivered(self, reminder_id: int) -> None:
         self.ids.append(reminder_id)
 
     def settle_if_due(self) -> None:
