@@ -235,6 +235,8 @@ def need_text(need: NeedDoc) -> str:
 class MatchModel:
     """Precomputed matrices for mentor recommendation; build once, query many times."""
 
+    glossary: Glossary
+
     @classmethod
     def build(cls, cities: list[CityProfile], practices: list[PracticeDoc],
               glossary: Glossary | None = None) -> "MatchModel":
@@ -262,7 +264,7 @@ class MatchModel:
         with np.errstate(divide="ignore", invalid="ignore"):
             self._log_density = _log(population / area)
         fiscal_rank = {level: i for i, level in enumerate(FISCAL_LEVELS)}
-        self._fiscal = np.array([fiscal_rank.get(c.fiscal_capacity, np.nan) for c in cities])
+        self._fiscal = np.array([fiscal_rank.get(c.fiscal_capacity or "", np.nan) for c in cities])
         sanitation = np.array([_value(c.sanitation_access_pct) for c in cities])
         water = np.array([_value(c.drinking_water_access_pct) for c in cities])
         slum = np.array([_value(c.slum_area_ha) for c in cities])
@@ -567,6 +569,20 @@ class MatchModel:
         ranking = self._rank(mentee, topic, query, exclude)
         return [self._candidate(ranking, i, query) for i in range(min(limit, len(ranking.scores)))]
 
+    def context_similarity(self, code: str) -> dict[str, float]:
+        """The context factor between this city and every city, by code (itself: 1.0).
+
+        The same distance `_rank` uses, so "comparable context" means the same in mentor
+        recommendations and in the reverse question, who needs a city's practice.
+        """
+        gap = self._context - self._context[self._city(code)]
+        similarity = np.exp(-np.sqrt(np.einsum("ij,ij->i", gap, gap)) / CONTEXT_SCALE)
+        return dict(zip(self.codes.tolist(), similarity.tolist(), strict=True))
+
+    def similar_traits(self, code: str, other: str) -> list[str]:
+        """The context traits two cities share (same kind, similar population, ...)."""
+        return self._similar_traits(self._city(code), self._city(other))
+
     def score_need(self, need: NeedDoc, exclude: frozenset[str] = frozenset()) -> list[Candidate]:
         """Return every mentor candidate for a need, best first."""
         return self.recommend(need.city_code, need.topic, need_text(need),
@@ -606,7 +622,7 @@ class MatchModel:
         queries = self._queries([need_text(n) for n in needs], [n.topic for n in needs])
         rankings = [self._rank(self._city(n.city_code), n.topic, query, frozenset())
                     for n, query in zip(needs, queries, strict=True)]
-        group_of = {}
+        group_of: dict[tuple[str, str], int] = {}
         for need in needs:
             group_of.setdefault((need.city_code, need.topic), len(group_of))
         groups = [group_of[(n.city_code, n.topic)] for n in needs]

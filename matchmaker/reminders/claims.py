@@ -31,7 +31,7 @@ def claim_due_reminders(now: datetime, token: str, limit: int, lease_seconds: in
     conn = db.session.connection()
     dialect = conn.dialect.name
     if dialect == "sqlite":
-        if conn.connection.dbapi_connection.in_transaction:
+        if getattr(conn.connection.dbapi_connection, "in_transaction", False):
             raise RuntimeError("claim_due_reminders must start its own transaction: commit first")
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     clock = utcnow()

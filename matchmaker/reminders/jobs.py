@@ -164,10 +164,10 @@ def _deliver_one(row: Reminder, token: str, now: datetime, sender, result: Sweep
         db.session.rollback()  # drops unsettled skips too: they come back when the lease ends
         log.exception("reminder %s could not be built", reminder_id)
         settler.settle()
-        row = claims.load_claimed(reminder_id, token, timedelta(0))
-        if row is not None:
-            row.attempts = current_app.config["REMINDER_MAX_ATTEMPTS"] - 1
-            claims.record_failure(row, f"{type(error).__name__}: {error}", now)
+        broken = claims.load_claimed(reminder_id, token, timedelta(0))
+        if broken is not None:
+            broken.attempts = current_app.config["REMINDER_MAX_ATTEMPTS"] - 1
+            claims.record_failure(broken, f"{type(error).__name__}: {error}", now)
             db.session.commit()
             result.failed += 1
         return None

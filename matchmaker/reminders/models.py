@@ -2,13 +2,19 @@
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.dbtypes import UTCDateTime, str_enum
-from matchmaker.extensions import db
+from matchmaker.extensions import Model
 from matchmaker.timeutils import utcnow
+
+if TYPE_CHECKING:
+    from matchmaker.auth.models import User
+    from matchmaker.programmes.models import Poll, ProgrammeSession
+
 
 
 class ReminderKind(enum.StrEnum):
@@ -18,6 +24,8 @@ class ReminderKind(enum.StrEnum):
     NOTES = "notes"                # 24 h after a session that still has no notes
     DIGEST = "digest"              # weekly summary for facilitators
     ACCOUNT = "account"            # a new account's one-time link to set its password
+    POLL = "poll"                  # a time poll was opened: please answer
+    POLL_NUDGE = "poll_nudge"      # a time poll still waits for this Pokja member's answer
 
 
 class ReminderStatus(enum.StrEnum):
@@ -28,13 +36,14 @@ class ReminderStatus(enum.StrEnum):
 
 
 
-class Reminder(db.Model):
+class Reminder(Model):
     """One message to one person. `dedupe_key` makes every reminder exist once.
 
     Keys: ``session:{session}:u{user}:l{lead minutes}:{start}`` (one per session start, so a
     move re-arms a reminder already sent for the old time), ``cancelled:{session}:u{user}``,
     ``action_due:{action}:u{user}:{due date}``, ``notes:{session}:u{user}``,
-    ``digest:u{user}:{ISO week}``, ``account:u{user}:{queued at}``.
+    ``digest:u{user}:{ISO week}``, ``account:u{user}:{queued at}``, ``poll:{poll}:u{user}``,
+    ``poll_nudge:{poll}:u{user}``.
     """
 
     __tablename__ = "reminders"
@@ -52,6 +61,7 @@ class Reminder(db.Model):
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("programme_sessions.id", ondelete="SET NULL"))
+    poll_id: Mapped[int | None] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"))
     # Follow-up action id (notes package); no foreign key so actions can be deleted freely.
     action_id: Mapped[int | None] = mapped_column()
     lead_minutes: Mapped[int | None] = mapped_column()
@@ -71,8 +81,9 @@ class Reminder(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    recipient = relationship("User")
-    session = relationship("ProgrammeSession")
+    recipient: Mapped["User"] = relationship("User")
+    session: Mapped["ProgrammeSession | None"] = relationship("ProgrammeSession")
+    poll: Mapped["Poll | None"] = relationship("Poll")
 
     @property
     def message_id(self) -> str:
