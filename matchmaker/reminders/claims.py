@@ -90,7 +90,7 @@ def is_superseded(row: Reminder, now: datetime) -> bool:
 
 
 def lease_running_short(row: Reminder, margin: timedelta) -> bool:
-    return row.claimed_until - utcnow() < margin
+    return row.claimed_until is None or row.claimed_until - utcnow() < margin
 
 
 def load_claimed(reminder_id: int, token: str, margin: timedelta) -> Reminder | None:

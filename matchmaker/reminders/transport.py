@@ -67,8 +67,8 @@ class Flattener:
         parts = message.get_payload() if message.is_multipart() else None
         if parts is None or message.preamble is not None or message.epilogue is not None:
             return _standard(message)
-        bodies = [self._part(p) for p in parts]
-        if None in bodies or any(self.boundary.encode() in b for b in bodies):
+        bodies = [body for body in map(self._part, parts) if body is not None]
+        if len(bodies) != len(parts) or any(self.boundary.encode() in b for b in bodies):
             return _standard(message)
         out = [self._head(message, multipart=True), b"\r\n"]
         for body in bodies:
@@ -153,19 +153,19 @@ class SmtpTransport:
                                  connection=True) from error
         return conn
 
-    def _deliver(self, message: EmailMessage) -> None:
+    def _deliver(self, conn: smtplib.SMTP, message: EmailMessage) -> None:
         sender, recipients = envelope(message)
         if not (sender + "".join(recipients)).isascii():
-            self.conn.send_message(message)  # SMTPUTF8: the library's own path
+            conn.send_message(message)  # SMTPUTF8: the library's own path
             return
-        self.conn.sendmail(sender, recipients, self.flattener.flatten(message))
+        conn.sendmail(sender, recipients, self.flattener.flatten(message))
 
     def send(self, message: EmailMessage, reminder_id: int) -> None:
         for retry in (False, True):
             if self.conn is None:
                 self.conn = self._connect()
             try:
-                self._deliver(message)
+                self._deliver(self.conn, message)
                 return
             except smtplib.SMTPServerDisconnected as error:
                 self.conn = None
