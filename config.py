@@ -98,6 +98,9 @@ class Config:
     # A session's notes are overdue this long after it ended (dashboard, nudge and digest alike).
     NOTES_DUE_HOURS = int(os.environ.get("NOTES_DUE_HOURS",
                                          os.environ.get("REMINDER_NOTES_NUDGE_HOURS", "24")))
+    # A proposal still unanswered this many days after it was made: one nudge to the Pokja of the
+    # city that has not answered, and the facilitator's dashboard marks it.
+    PROPOSAL_NUDGE_DAYS = _int("PROPOSAL_NUDGE_DAYS", 3)
     REMINDER_DIGEST_WEEKDAY = int(os.environ.get("REMINDER_DIGEST_WEEKDAY", "0"))  # Monday
     REMINDER_DIGEST_HOUR = int(os.environ.get("REMINDER_DIGEST_HOUR", "8"))  # local time
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "20"))

@@ -86,6 +86,7 @@ def create_programme(actor: Actor | None, mentor: City | str, mentee: City | str
     except IntegrityError:
         # Another request opened the same pair in between; the partial unique index said no.
         raise Conflict(_("Sudah ada program terbuka untuk pasangan dan topik ini.")) from None
+    signals.programme_changed.send(programme, now=now, previous=None)
     return programme
 
 
@@ -167,6 +168,7 @@ def activate_programme(actor: Actor | None, programme: Programme, now: datetime)
 
 def _cancel_planned_sessions(programme: Programme, now: datetime, reason: str,
                              only_future: bool = False) -> None:
+    cancelled = set()
     for session in programme.sessions:
         if session.status != SessionStatus.PLANNED:
             continue
@@ -176,9 +178,10 @@ def _cancel_planned_sessions(programme: Programme, now: datetime, reason: str,
         session.cancel_reason = reason
         session.sequence += 1
         session.updated_at = now
+        cancelled.add(session.id)
     db.session.flush()
     for session in programme.sessions:
-        signals.session_changed.send(session, now=now)
+        signals.session_changed.send(session, now=now, calendar_changed=session.id in cancelled)
 
 
 def cancel_programme(actor: Actor | None, programme: Programme, reason: str,

@@ -13,11 +13,15 @@ from matchmaker.timeutils import utcnow
 
 class ReminderKind(enum.StrEnum):
     SESSION = "session"            # n hours before a session
-    CANCELLED = "cancelled"        # a session was cancelled
+    CANCELLED = "cancelled"        # sessions of a programme were cancelled (one per programme and sweep)
     ACTION_DUE = "action_due"      # a follow-up action falls due tomorrow
     NOTES = "notes"                # 24 h after a session that still has no notes
     DIGEST = "digest"              # weekly summary for facilitators
     ACCOUNT = "account"            # a new account's one-time link to set its password
+    PROPOSAL = "proposal"          # a programme was proposed to the recipient's city
+    PROPOSAL_NUDGE = "proposal_nudge"  # the proposal is still unanswered after PROPOSAL_NUDGE_DAYS
+    INVITATION = "invitation"      # the programme was agreed: every planned session in one calendar
+    UPDATE = "update"              # sessions changed (moved, new link, added) since the invitation
 
 
 class ReminderStatus(enum.StrEnum):
@@ -32,7 +36,10 @@ class Reminder(db.Model):
     """One message to one person. `dedupe_key` makes every reminder exist once.
 
     Keys: ``session:{session}:u{user}:l{lead minutes}:{start}`` (one per session start, so a
-    move re-arms a reminder already sent for the old time), ``cancelled:{session}:u{user}``,
+    move re-arms a reminder already sent for the old time), ``proposal:p{programme}:u{user}``,
+    ``proposal_nudge:p{programme}:u{user}``, ``invitation:p{programme}:u{user}:{queued at}``,
+    ``update:…`` and ``cancelled:…`` likewise (one pending row per programme and person gathers
+    every change until a sweep sends it; `session_ids` lists the sessions it is about),
     ``action_due:{action}:u{user}:{due date}``, ``notes:{session}:u{user}``,
     ``digest:u{user}:{ISO week}``, ``account:u{user}:{queued at}``.
     """
@@ -52,6 +59,11 @@ class Reminder(db.Model):
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("programme_sessions.id", ondelete="SET NULL"))
+    # Programme-wide messages (proposal, invitation, update, cancelled): the programme, and the
+    # sessions the message concerns as space-separated ids.
+    programme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    session_ids: Mapped[str] = mapped_column(Text, default="")
     # Follow-up action id (notes package); no foreign key so actions can be deleted freely.
     action_id: Mapped[int | None] = mapped_column()
     lead_minutes: Mapped[int | None] = mapped_column()
@@ -73,6 +85,15 @@ class Reminder(db.Model):
 
     recipient = relationship("User")
     session = relationship("ProgrammeSession")
+    programme = relationship("Programme")
+
+    @property
+    def session_id_list(self) -> list[int]:
+        return [int(part) for part in self.session_ids.split()]
+
+    def add_sessions(self, ids) -> None:
+        """Gather more sessions into this (still pending) programme-wide message."""
+        self.session_ids = " ".join(str(i) for i in sorted({*self.session_id_list, *ids}))
 
     @property
     def message_id(self) -> str:
