@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     HiddenField,
@@ -45,6 +46,9 @@ class SeriesForm(FlaskForm):
                                     validators=[InputRequired(), NumberRange(15, 600)])
     meeting_url = StringField(_l("Tautan rapat"), validators=[Optional(), Length(max=500)])
     agendas = TextAreaField(_l("Agenda, satu baris per sesi"), render_kw={"rows": 6})
+    adding = BooleanField(_l("Tambahkan ke sesi yang ada"),
+                          description=_l("Tanpa centang ini, program yang sudah punya sesi menolak "
+                                         "rangkaian kedua (mis. formulir terkirim dua kali)."))
     submit = SubmitField(_l("Rencanakan sesi"))
 
 
