@@ -22,6 +22,7 @@ from matchmaker.cities.views import bp as cities_bp
 from matchmaker.dbtypes import tune_sqlite
 from matchmaker.demo import register_demo_command
 from matchmaker.extensions import api, babel, bootstrap, csrf, db, login_manager, migrate
+from matchmaker.formutils import init_form_guard
 from matchmaker.matching.cli import register_matching_commands
 from matchmaker.matching.views import bp as matching_bp
 from matchmaker.notes.views import bp as notes_bp
@@ -64,6 +65,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     init_login(login_manager)
     app.after_request(record_last_use)
+    init_form_guard(app)
     security.init_app(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
