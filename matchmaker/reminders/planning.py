@@ -218,6 +218,8 @@ def queue_invitations(programme: Programme, now: datetime) -> None:
     every planned session (built at send time, so later edits before the sweep are in it)."""
     for session in programme.sessions:
         sync_session_reminders(session, now)
+    if not any(s.status == SessionStatus.PLANNED for s in programme.sessions):
+        return  # the first session planned later brings the invitation
     for user in session_recipients(programme):
         if not _programme_rows(ReminderKind.INVITATION, programme, user, ReminderStatus.PENDING):
             _programme_row(ReminderKind.INVITATION, programme, user, now)
@@ -238,11 +240,13 @@ def queue_calendar_change(session: ProgrammeSession, now: datetime) -> None:
                 _gather(ReminderKind.CANCELLED, programme, user, session.id, now)
     elif session.status == SessionStatus.PLANNED and programme.is_open and programme.is_agreed:
         for user in session_recipients(programme):
-            invitations = _programme_rows(ReminderKind.INVITATION, programme, user)
-            if not invitations:
-                _programme_row(ReminderKind.INVITATION, programme, user, now)
-            elif not any(row.status == ReminderStatus.PENDING for row in invitations):
+            invited = {row.status for row in _programme_rows(ReminderKind.INVITATION, programme, user)}
+            if ReminderStatus.PENDING in invited:
+                continue  # built at send time: it will hold this change
+            if ReminderStatus.SENT in invited:
                 _gather(ReminderKind.UPDATE, programme, user, session.id, now)
+            else:
+                _programme_row(ReminderKind.INVITATION, programme, user, now)
     db.session.flush()
 
 

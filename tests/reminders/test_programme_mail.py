@@ -212,3 +212,18 @@ def test_a_session_added_after_agreement_sends_an_update(app, smtp, people, prop
     assert sorted(m["To"] for m in updates) == EVERYONE
     calendar, _method = calendar_of(updates[0])
     assert [str(e["UID"]) for e in calendar.walk("VEVENT")] == [added.uid]
+
+
+def test_a_programme_agreed_before_any_session_invites_with_the_first_series(
+        app, smtp, people, proposal):
+    agreed_at = PROPOSED_AT + timedelta(days=1)
+    agree(proposal, people, agreed_at)
+    send_due_reminders(agreed_at)
+    assert mails(smtp, "invitation") == []
+    planned = plan(proposal, people, count=3, now=agreed_at)
+    send_due_reminders(agreed_at + timedelta(minutes=1))
+    invitations = mails(smtp, "invitation")
+    assert sorted(m["To"] for m in invitations) == EVERYONE
+    calendar, _method = calendar_of(invitations[0])
+    assert [str(e["UID"]) for e in calendar.walk("VEVENT")] == [s.uid for s in planned]
+    assert mails(smtp, "update") == []
