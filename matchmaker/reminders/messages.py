@@ -82,13 +82,12 @@ def _subject(row: Reminder, ctx: dict) -> str:
     if row.kind == ReminderKind.PROPOSAL_NUDGE:
         return _("Menunggu jawaban kota Anda: %(title)s", title=ctx["title"])
     if row.kind == ReminderKind.INVITATION:
-        return ngettext("Undangan: %(num)d sesi %(title)s", "Undangan: %(num)d sesi %(title)s",
-                        len(ctx["sessions"]), title=ctx["title"])
+        return _("Undangan kalender: %(title)s", title=ctx["title"])
     if row.kind == ReminderKind.UPDATE:
         return _("Jadwal diperbarui: %(title)s", title=ctx["title"])
     if row.kind == ReminderKind.CANCELLED:
-        return ngettext("Dibatalkan: %(num)d sesi %(title)s", "Dibatalkan: %(num)d sesi %(title)s",
-                        len(ctx["sessions"]), title=ctx["title"])
+        return _("Dibatalkan: %(title)s (sesi ke-%(numbers)s)", title=ctx["title"],
+                 numbers=", ".join(str(s.number) for s in ctx["sessions"]))
     if row.kind == ReminderKind.SESSION:
         return _("Pengingat (%(lead)s lagi): Sesi %(n)d %(title)s, %(day)s %(times)s",
                  lead=lead_label(row.lead_minutes), n=ctx["session"].number,
