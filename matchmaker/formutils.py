@@ -45,8 +45,10 @@ def refuse_repeated_form() -> Response | None:
 
 def consume_form_nonce(response: Response) -> Response:
     """Remember the nonce of a form that was handled, so the same submission is not run again."""
+    if response.status_code >= 400:  # refused (a body too large is not even read again)
+        return response
     nonce = _nonce()
-    if nonce is not None and response.status_code < 400:
+    if nonce is not None:
         session[_USED] = [*session.get(_USED, [])[-(_REMEMBERED - 1):], nonce]
     return response
 
