@@ -40,9 +40,28 @@ fi
 
 echo "== ruff"
 .venv/bin/ruff check .
-echo "== tests on SQLite"
-.venv/bin/python -m pytest "$@"
+echo "== mypy"
+.venv/bin/mypy
+
+# The two databases run side by side (one per core); the SQLite run also measures coverage.
+pg_log="$(mktemp)"
 if [ "$run_pg" = true ]; then
-  echo "== tests on PostgreSQL"
-  MATCHMAKER_TEST_DB=postgres TEST_PG_URL="$pg_url" .venv/bin/python -m pytest "$@"
+  echo "== tests on PostgreSQL (in the background; its log follows the SQLite run)"
+  MATCHMAKER_TEST_DB=postgres TEST_PG_URL="$pg_url" .venv/bin/python -m pytest -q -p no:cacheprovider "$@" \
+    >"$pg_log" 2>&1 &
+  pg_pid=$!
 fi
+echo "== tests on SQLite, with coverage (floor ${COVERAGE_FLOOR:=90} %)"
+sqlite_status=0
+.venv/bin/python -m pytest -p no:cacheprovider --cov --cov-report=term --cov-fail-under="$COVERAGE_FLOOR" "$@" \
+  || sqlite_status=$?
+pg_status=0
+if [ "$run_pg" = true ]; then
+  echo "== tests on PostgreSQL: waiting for the background run"
+  wait "$pg_pid" || pg_status=$?
+  cat "$pg_log"
+fi
+rm -f "$pg_log"
+[ "$sqlite_status" = 0 ] || { echo "!! SQLite run failed" >&2; exit "$sqlite_status"; }
+[ "$pg_status" = 0 ] || { echo "!! PostgreSQL run failed" >&2; exit "$pg_status"; }
+echo "== all green"

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, flash, redirect, request, session
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
 from wtforms import SelectChoice
 
 NONCE_FIELD = "form_nonce"
@@ -32,7 +33,7 @@ def _nonce() -> str | None:
     return value[:64] or None
 
 
-def refuse_repeated_form() -> Response | None:
+def refuse_repeated_form() -> BaseResponse | None:
     """Answer a form whose nonce was already used with a redirect back, before any view runs."""
     nonce = _nonce()
     if nonce is None or nonce not in session.get(_USED, []):

@@ -55,6 +55,8 @@ def digest_for(user: User, now: datetime) -> Digest:
 
 def _session(row: Reminder, now: datetime) -> str | None:
     session = row.session
+    if session is None:
+        return _("sesi dihapus")
     if session.status != SessionStatus.PLANNED or not session.programme.is_open:
         return _("sesi dibatalkan")
     if not session.programme.is_agreed:
@@ -73,13 +75,20 @@ def _session(row: Reminder, now: datetime) -> str | None:
     return _("digantikan oleh pengingat yang lebih dekat ke sesi") if later else None
 
 
+def programme_of(row: Reminder) -> Programme:
+    """The programme of a programme-wide row (its rows go when it is deleted)."""
+    if row.programme is None:
+        raise LookupError(f"programme {row.programme_id} of reminder {row.id} is gone")
+    return row.programme
+
+
 def programme_sessions(row: Reminder, now: datetime) -> list[ProgrammeSession]:
     """The sessions a programme-wide message is about, as they are now and still ahead.
 
     An invitation holds every planned session; an update the changed sessions still planned;
     a cancellation notice the listed sessions that are (still) cancelled.
     """
-    programme = row.programme
+    programme = programme_of(row)
     if row.kind == ReminderKind.INVITATION:
         wanted = [s for s in programme.sessions if s.status == SessionStatus.PLANNED]
     else:
@@ -90,7 +99,7 @@ def programme_sessions(row: Reminder, now: datetime) -> list[ProgrammeSession]:
 
 
 def _proposal(row: Reminder, now: datetime) -> str | None:
-    programme = row.programme
+    programme = programme_of(row)
     if programme.status != ProgrammeStatus.PROPOSED:
         return _("usulan sudah dijawab atau ditutup")
     side = city_side(row.recipient, programme)
@@ -102,7 +111,7 @@ def _proposal(row: Reminder, now: datetime) -> str | None:
 
 
 def _calendar(row: Reminder, now: datetime) -> str | None:
-    programme = row.programme
+    programme = programme_of(row)
     if row.kind != ReminderKind.CANCELLED and not (programme.is_open and programme.is_agreed):
         return _("program belum disepakati atau sudah ditutup")
     if not programme_sessions(row, now):
@@ -111,6 +120,8 @@ def _calendar(row: Reminder, now: datetime) -> str | None:
 
 
 def _notes(row: Reminder, now: datetime) -> str | None:
+    if row.session is None:
+        return _("sesi dihapus")
     if row.session.status == SessionStatus.CANCELLED:
         return _("sesi dibatalkan")
     return _("catatan sudah diisi") if session_has_notes(row.session.id) else None
@@ -175,6 +186,6 @@ def why_not_send(row: Reminder, now: datetime) -> str | None:
             return _("sesi sudah dihapus")
         if not is_member(user, row.session.programme):
             return _("penerima bukan peserta program lagi")
-    if row.kind in ABOUT_A_PROGRAMME and not is_member(user, row.programme):
+    if row.kind in ABOUT_A_PROGRAMME and not is_member(user, programme_of(row)):
         return _("penerima bukan peserta program lagi")
     return CHECKS[row.kind](row, now)

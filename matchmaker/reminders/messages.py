@@ -16,7 +16,7 @@ from matchmaker.extensions import db
 from matchmaker.notes.models import FollowUpAction
 from matchmaker.programmes.calendar import session_calendar, sessions_calendar
 from matchmaker.programmes.models import Programme, ProgrammeSession
-from matchmaker.reminders.checks import digest_for, programme_sessions
+from matchmaker.reminders.checks import digest_for, programme_of, programme_sessions
 from matchmaker.reminders.models import Reminder, ReminderKind
 from matchmaker.timeutils import labelled_times
 from matchmaker.vocab import MATURITY, TOPICS
@@ -60,7 +60,7 @@ def _session_context(session: ProgrammeSession, user, lang: str, cache: dict) ->
 
 def _programme_context(row: Reminder, user, lang: str, now: datetime) -> dict:
     """What a programme-wide message shows: the programme, why this mentor, its sessions."""
-    programme = row.programme
+    programme = programme_of(row)
     zone = user.display_zone
     sessions = [] if row.kind in PROPOSALS else programme_sessions(row, now)
     return dict(
@@ -90,7 +90,7 @@ def _subject(row: Reminder, ctx: dict) -> str:
                  numbers=", ".join(str(s.number) for s in ctx["sessions"]))
     if row.kind == ReminderKind.SESSION:
         return _("Pengingat (%(lead)s lagi): Sesi %(n)d %(title)s, %(day)s %(times)s",
-                 lead=lead_label(row.lead_minutes), n=ctx["session"].number,
+                 lead=lead_label(row.lead_minutes or 0), n=ctx["session"].number,
                  title=ctx["title"], day=ctx["day"], times=ctx["times"])
     if row.kind == ReminderKind.NOTES:
         return _("Mohon isi catatan Sesi %(n)d %(title)s", n=ctx["session"].number, title=ctx["title"])
@@ -120,11 +120,13 @@ def build_message(row: Reminder, now: datetime, cache: dict | None = None) -> Em
         if row.programme is not None:
             ctx.update(_programme_context(row, user, lang, now))
         if row.kind == ReminderKind.SESSION:
-            ctx["lead"] = lead_label(row.lead_minutes)
+            ctx["lead"] = lead_label(row.lead_minutes or 0)
         if row.kind == ReminderKind.ACTION_DUE:
-            from_db = db.session.get(FollowUpAction, row.action_id)
-            ctx["action"] = from_db
-            ctx["due_day"] = format_date(from_db.due_on, format="full", locale=lang)
+            action = db.session.get(FollowUpAction, row.action_id)
+            if action is None:
+                raise LookupError(f"action {row.action_id} of reminder {row.id} is gone")
+            ctx["action"] = action
+            ctx["due_day"] = format_date(action.due_on, format="full", locale=lang)
         if row.kind == ReminderKind.ACCOUNT:
             # A fresh one-time link at send time: the outbox never holds a usable token.
             ctx["link"] = set_password_url(create_password_link(user, now))
@@ -140,7 +142,7 @@ def build_message(row: Reminder, now: datetime, cache: dict | None = None) -> Em
         subject = _subject(row, ctx)
         body_text, body_html = _render(row, ctx, subject, lang, cache)
         invite = None
-        if row.kind == ReminderKind.SESSION:
+        if row.kind == ReminderKind.SESSION and row.session is not None:
             invite = _invite_part(row.session, cache)
         elif row.kind in CALENDAR_KINDS:
             method = "CANCEL" if row.kind == ReminderKind.CANCELLED else "REQUEST"
@@ -171,10 +173,9 @@ def build_message(row: Reminder, now: datetime, cache: dict | None = None) -> Em
     # Parts built apart and attached: much cheaper than set_content + add_alternative, which
     # re-parse every part's headers each time a part is added.
     message["Content-Type"] = "multipart/alternative"
-    message.attach(_part(body_text, "plain"))
-    message.attach(_part(body_html, "html"))
-    if invite is not None:
-        message.attach(invite)
+    parts = [_part(body_text, "plain"), _part(body_html, "html")] + ([invite] if invite is not None else [])
+    for part in parts:
+        message.attach(part)  # type: ignore[arg-type]  # typeshed asks for EmailMessage parts
     return message
 
 

@@ -2,13 +2,19 @@
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.dbtypes import UTCDateTime, str_enum
-from matchmaker.extensions import db
+from matchmaker.extensions import Model
 from matchmaker.timeutils import utcnow
+
+if TYPE_CHECKING:
+    from matchmaker.auth.models import User
+    from matchmaker.programmes.models import Programme, ProgrammeSession
+
 
 
 class ReminderKind(enum.StrEnum):
@@ -32,7 +38,7 @@ class ReminderStatus(enum.StrEnum):
 
 
 
-class Reminder(db.Model):
+class Reminder(Model):
     """One message to one person. `dedupe_key` makes every reminder exist once.
 
     Keys: ``session:{session}:u{user}:l{lead minutes}:{start}`` (one per session start, so a
@@ -83,9 +89,9 @@ class Reminder(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    recipient = relationship("User")
-    session = relationship("ProgrammeSession")
-    programme = relationship("Programme")
+    recipient: Mapped["User"] = relationship("User")
+    session: Mapped["ProgrammeSession | None"] = relationship("ProgrammeSession")
+    programme: Mapped["Programme | None"] = relationship("Programme")
 
     @property
     def session_id_list(self) -> list[int]:
