@@ -348,7 +348,7 @@ def plan_proposal_nudges(now: datetime) -> int:
         values += [dict(kind=ReminderKind.PROPOSAL_NUDGE, recipient_id=user.id,
                         dedupe_key=f"proposal_nudge:p{programme.id}:u{user.id}",
                         programme_id=programme.id, due_at=programme.created_at + after)
-                   for user in proposal_recipients(programme, *waiting)]
+                   for user in (proposal_recipients(programme, *waiting) if waiting else [])]
     return _insert_if_absent(values)
 
 
