@@ -13,7 +13,7 @@ from matchmaker.timeutils import utcnow
 
 if TYPE_CHECKING:
     from matchmaker.auth.models import User
-    from matchmaker.programmes.models import Programme, ProgrammeSession
+    from matchmaker.programmes.models import Poll, Programme, ProgrammeSession
 
 
 
@@ -28,6 +28,8 @@ class ReminderKind(enum.StrEnum):
     PROPOSAL_NUDGE = "proposal_nudge"  # the proposal is still unanswered after PROPOSAL_NUDGE_DAYS
     INVITATION = "invitation"      # the programme was agreed: every planned session in one calendar
     UPDATE = "update"              # sessions changed (moved, new link, added) since the invitation
+    POLL = "poll"                  # a time poll was opened: please answer
+    POLL_NUDGE = "poll_nudge"      # a time poll still waits for this Pokja member's answer
 
 
 class ReminderStatus(enum.StrEnum):
@@ -47,7 +49,8 @@ class Reminder(Model):
     ``update:…`` and ``cancelled:…`` likewise (one pending row per programme and person gathers
     every change until a sweep sends it; `session_ids` lists the sessions it is about),
     ``action_due:{action}:u{user}:{due date}``, ``notes:{session}:u{user}``,
-    ``digest:u{user}:{ISO week}``, ``account:u{user}:{queued at}``.
+    ``digest:u{user}:{ISO week}``, ``account:u{user}:{queued at}``, ``poll:{poll}:u{user}``,
+    ``poll_nudge:{poll}:u{user}``.
     """
 
     __tablename__ = "reminders"
@@ -70,6 +73,7 @@ class Reminder(Model):
     programme_id: Mapped[int | None] = mapped_column(
         ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
     session_ids: Mapped[str] = mapped_column(Text, default="")
+    poll_id: Mapped[int | None] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"))
     # Follow-up action id (notes package); no foreign key so actions can be deleted freely.
     action_id: Mapped[int | None] = mapped_column()
     lead_minutes: Mapped[int | None] = mapped_column()
@@ -91,6 +95,7 @@ class Reminder(Model):
 
     recipient: Mapped["User"] = relationship("User")
     session: Mapped["ProgrammeSession | None"] = relationship("ProgrammeSession")
+    poll: Mapped["Poll | None"] = relationship("Poll")
     programme: Mapped["Programme | None"] = relationship("Programme")
 
     @property
