@@ -569,22 +569,39 @@ class MatchModel:
         ranking = self._rank(mentee, topic, query, exclude)
         return [self._candidate(ranking, i, query) for i in range(min(limit, len(ranking.scores)))]
 
+    def context_similarity(self, code: str) -> dict[str, float]:
+        """The context factor between this city and every city, by code (itself: 1.0).
+
+        The same distance `_rank` uses, so "comparable context" means the same in mentor
+        recommendations and in the reverse question, who needs a city's practice.
+        """
+        gap = self._context - self._context[self._city(code)]
+        similarity = np.exp(-np.sqrt(np.einsum("ij,ij->i", gap, gap)) / CONTEXT_SCALE)
+        return dict(zip(self.codes.tolist(), similarity.tolist(), strict=True))
+
+    def similar_traits(self, code: str, other: str) -> list[str]:
+        """The context traits two cities share (same kind, similar population, ...)."""
+        return self._similar_traits(self._city(code), self._city(other))
+
     def score_need(self, need: NeedDoc, exclude: frozenset[str] = frozenset()) -> list[Candidate]:
         """Return every mentor candidate for a need, best first."""
         return self.recommend(need.city_code, need.topic, need_text(need),
                               limit=len(self.codes), exclude=exclude)
 
     def assign_cohort(self, needs: list[NeedDoc], capacity: dict[str, int],
-                      default_capacity: int = 2, min_score: float = 0.0) -> CohortResult:
+                      default_capacity: int = 2, min_score: float = 0.0,
+                      exclude: dict[int, frozenset[str]] | None = None) -> CohortResult:
         """Pair needs with mentors to maximise the total score under mentor capacity.
 
         A mentee gets at most one mentor per topic: needs of one city on one topic share a
         row of the assignment, represented by whichever need scores best with each mentor.
+        `exclude`: need id -> mentor codes never paired with that need.
         """
+        exclude = exclude or {}
         if not self._topics:
             return CohortResult([], [(n, "no_practice") for n in needs], 0.0, 0.0)
         queries = self._queries([need_text(n) for n in needs], [n.topic for n in needs])
-        rankings = [self._rank(self._city(n.city_code), n.topic, query, frozenset())
+        rankings = [self._rank(self._city(n.city_code), n.topic, query, exclude.get(n.id, frozenset()))
                     for n, query in zip(needs, queries, strict=True)]
         group_of: dict[tuple[str, str], int] = {}
         for need in needs:

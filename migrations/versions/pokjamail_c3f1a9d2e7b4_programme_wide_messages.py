@@ -5,7 +5,7 @@
 need no change: `reminder_kind` is a VARCHAR.
 
 Revision ID: c3f1a9d2e7b4
-Revises: 62f6c0b8838e
+Revises: 9b7e2c4d1a35
 Create Date: 2026-12-04 16:10:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c3f1a9d2e7b4'
-down_revision = '62f6c0b8838e'
+down_revision = '9b7e2c4d1a35'
 branch_labels = None
 depends_on = None
 
