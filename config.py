@@ -102,6 +102,9 @@ class Config:
     COMPRESS_MIMETYPES = ["text/html", "text/css", "text/csv", "text/plain", "text/javascript",
                           "application/javascript", "application/json", "application/geo+json",
                           "image/svg+xml"]
+    # Files sent as streams (the static folder) are not compressed: Flask-Compress would wrap the
+    # stream and never close the file. They are cached for a year by their fingerprint instead.
+    COMPRESS_STREAMS = False
     REMINDER_BATCH_SIZE = int(os.environ.get("REMINDER_BATCH_SIZE", "50"))
     # Delivered rows are marked sent together at least this often (and at each batch's end); a
     # killed sweep repeats at most the messages of that window.
