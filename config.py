@@ -102,6 +102,9 @@ class Config:
     COMPRESS_MIMETYPES = ["text/html", "text/css", "text/csv", "text/plain", "text/javascript",
                           "application/javascript", "application/json", "application/geo+json",
                           "image/svg+xml"]
+    # Files sent as streams (the static folder) are not compressed: Flask-Compress would wrap the
+    # stream and never close the file. They are cached for a year by their fingerprint instead.
+    COMPRESS_STREAMS = False
     REMINDER_BATCH_SIZE = int(os.environ.get("REMINDER_BATCH_SIZE", "50"))
     # Delivered rows are marked sent together at least this often (and at each batch's end); a
     # killed sweep repeats at most the messages of that window.
@@ -109,6 +112,9 @@ class Config:
     # A session's notes are overdue this long after it ended (dashboard, nudge and digest alike).
     NOTES_DUE_HOURS = int(os.environ.get("NOTES_DUE_HOURS",
                                          os.environ.get("REMINDER_NOTES_NUDGE_HOURS", "24")))
+    # A proposal still unanswered this many days after it was made: one nudge to the Pokja of the
+    # city that has not answered, and the facilitator's dashboard marks it.
+    PROPOSAL_NUDGE_DAYS = _int("PROPOSAL_NUDGE_DAYS", 3)
     REMINDER_DIGEST_WEEKDAY = int(os.environ.get("REMINDER_DIGEST_WEEKDAY", "0"))  # Monday
     REMINDER_DIGEST_HOUR = int(os.environ.get("REMINDER_DIGEST_HOUR", "8"))  # local time
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "20"))

@@ -22,6 +22,7 @@ from matchmaker.cities.views import bp as cities_bp
 from matchmaker.dbtypes import tune_sqlite
 from matchmaker.demo import register_demo_command
 from matchmaker.extensions import api, babel, bootstrap, compress, csrf, db, login_manager, migrate
+from matchmaker.formutils import init_form_guard
 from matchmaker.maps.views import bp as maps_bp
 from matchmaker.matching.cli import register_matching_commands
 from matchmaker.matching.views import bp as matching_bp
@@ -76,6 +77,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     init_login(login_manager)
     app.after_request(record_last_use)
+    init_form_guard(app)
     security.init_app(app)
     assets.init_app(app)
     compress.init_app(app)

@@ -10,9 +10,10 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# sender: a ProgrammeSession that was planned, moved, edited, held or cancelled.
+# sender: a ProgrammeSession that was planned, moved, edited, held or cancelled;
+# `calendar_changed=True` when calendars must see it (planned, a new time or link, cancelled).
 session_changed = _signals.signal("session-changed")
-# sender: a Programme whose status changed; `previous` is the status before.
+# sender: a Programme whose status changed; `previous` is the status before (None: just proposed).
 programme_changed = _signals.signal("programme-changed")
 # sender: a Poll that a facilitator just opened (its Pokja are asked to answer).
 poll_opened = _signals.signal("poll-opened")

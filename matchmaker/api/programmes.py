@@ -54,6 +54,8 @@ class SessionOut(Schema):
         "type": "string", "description": "09:00 WIB / 10:00 WITA"})
     status = fields.Function(lambda s: s.status.value, metadata={
         "type": "string", "enum": ["planned", "held", "cancelled"]})
+    tentative = fields.Boolean(attribute="is_tentative", metadata={
+        "description": "planned while the cities have not both agreed (\"belum disepakati\")"})
     agenda = fields.String()
     meeting_url = fields.String()
     uid = fields.String()
@@ -254,7 +256,7 @@ def plan_series(body: dict, programme_id: int):
         interval_days=body.get("interval_days"), duration_minutes=body.get("duration_minutes"),
         meeting_url=body.get("meeting_url") or "", agendas=body.get("agendas"),
         generate_meeting_url=body.get("generate_meeting_url", False),
-        allow_past=body.get("allow_past", False))
+        allow_past=body.get("allow_past", False), adding=body.get("add", False))
     db.session.commit()
     return planned
 

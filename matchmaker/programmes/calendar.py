@@ -1,8 +1,9 @@
-"""Sessions as iCalendar (RFC 5545) events: one file per session, and a private feed per user.
+"""Sessions as iCalendar (RFC 5545) events: one file per session, a programme's sessions in one
+message, and a private feed per user. Sessions of a programme not yet agreed are TENTATIVE.
 
 The UID of a session never changes and its SEQUENCE rises on every change, so calendar clients
 (Outlook, Google Calendar, Thunderbird) update or drop the event they already hold. The e-mail
-invitations of the reminders package use `session_calendar` too, with the same UID/SEQUENCE.
+invitations of the reminders package use `sessions_calendar`, with the same UID/SEQUENCE.
 """
 
 import secrets
@@ -66,7 +67,8 @@ def session_to_ical_event(session: ProgrammeSession, attendees: list[User] | Non
                 title=programme.display_title, agenda=session.agenda)
     event.add("summary", summary[:250])
     event.add("description", _description(session))
-    event.add("status", "CANCELLED" if session.status == SessionStatus.CANCELLED else "CONFIRMED")
+    event.add("status", "CANCELLED" if session.status == SessionStatus.CANCELLED
+              else "TENTATIVE" if session.is_tentative else "CONFIRMED")
     event.add("transp", "OPAQUE")
     if session.meeting_url:
         event.add("url", session.meeting_url)
@@ -97,6 +99,15 @@ def session_calendar(session: ProgrammeSession, method: str | None = None) -> by
     """One session as a complete .ics file (method REQUEST/CANCEL for e-mail invitations)."""
     calendar = _calendar(session.programme.display_title, method)
     calendar.add_component(session_to_ical_event(session))
+    return calendar.to_ical()
+
+
+def sessions_calendar(sessions: list[ProgrammeSession], method: str) -> bytes:
+    """Several sessions of one programme as one iTIP message (an invitation, update or CANCEL)."""
+    calendar = _calendar(sessions[0].programme.display_title, method)
+    attendees = pokja_members(sessions[0].programme)
+    for session in sessions:
+        calendar.add_component(session_to_ical_event(session, attendees))
     return calendar.to_ical()
 
 

@@ -48,6 +48,9 @@ class SeriesForm(FlaskForm):
     meeting_url = StringField(_l("Tautan rapat"), validators=[Optional(), Length(max=500)])
     generate_meeting_url = BooleanField(_l("Buat tautan rapat otomatis bila kosong"))
     agendas = TextAreaField(_l("Agenda, satu baris per sesi"), render_kw={"rows": 6})
+    adding = BooleanField(_l("Tambahkan ke sesi yang ada"),
+                          description=_l("Tanpa centang ini, program yang sudah punya sesi menolak "
+                                         "rangkaian kedua (mis. formulir terkirim dua kali)."))
     submit = SubmitField(_l("Rencanakan sesi"))
     preview = SubmitField(_l("Periksa kalender dulu"))
 

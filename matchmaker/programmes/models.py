@@ -83,7 +83,7 @@ DEFAULT_CURRICULUM = [
     _l("Operasi dan penjangkauan"),
     _l("Rencana aksi replikasi"),
 ]
-# Programmes a city profile shows to every signed-in user.
+# Programmes a city profile shows to every signed-in user; also: both cities have agreed.
 PUBLIC_STATUSES = (ProgrammeStatus.AGREED, ProgrammeStatus.ACTIVE, ProgrammeStatus.COMPLETED)
 
 
@@ -138,6 +138,11 @@ class Programme(Model):
         return self.status in OPEN_STATUSES
 
     @property
+    def is_agreed(self) -> bool:
+        """Both cities agreed (now or before it closed): its sessions are firm, not tentative."""
+        return self.status in PUBLIC_STATUSES or self.agreed_at is not None
+
+    @property
     def city_ids(self) -> tuple[int, int]:
         return (self.mentor_city_id, self.mentee_city_id)
 
@@ -184,6 +189,11 @@ class ProgrammeSession(Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == SessionStatus.CANCELLED
+
+    @property
+    def is_tentative(self) -> bool:
+        """Planned while the cities have not both agreed: shown as "belum disepakati"."""
+        return self.status == SessionStatus.PLANNED and not self.programme.is_agreed
 
 
 class CutiBersama(Model):

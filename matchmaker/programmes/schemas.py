@@ -73,6 +73,8 @@ class Series(SessionFields):
     first_start = LocalDateTime(required=True, metadata={"description": "local time in `timezone`"})
     interval_days = Whole(minimum=0, maximum=MAX_INTERVAL_DAYS)
     agendas = List(Text(max_length=AGENDA_MAX, multiline=True), max_items=MAX_SESSIONS, allow_none=True)
+    add = Flag(metadata={"description": "add these sessions after the existing ones; without it a "
+                                        "programme that has sessions answers 409"})
 
 
 class NewSession(SessionFields):

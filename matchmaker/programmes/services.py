@@ -88,6 +88,7 @@ def create_programme(actor: Actor | None, mentor: City | str, mentee: City | str
     except IntegrityError:
         # Another request opened the same pair in between; the partial unique index said no.
         raise Conflict(_("Sudah ada program terbuka untuk pasangan dan topik ini.")) from None
+    signals.programme_changed.send(programme, now=now, previous=None)
     return programme
 
 
@@ -209,15 +210,17 @@ def activate_programme(actor: Actor | None, programme: Programme, now: datetime)
 
 def _cancel_planned_sessions(programme: Programme, now: datetime, reason: str,
                              only_future: bool = False) -> None:
+    cancelled = set()
     for session in programme.sessions:
         if session.status != SessionStatus.PLANNED:
             continue
         if only_future and session.starts_at <= now:
             continue
-        write_session(session, now, only_if=(ProgrammeSession.status == SessionStatus.PLANNED,),
-                      status=SessionStatus.CANCELLED, cancel_reason=reason)
+        if write_session(session, now, only_if=(ProgrammeSession.status == SessionStatus.PLANNED,),
+                         status=SessionStatus.CANCELLED, cancel_reason=reason):
+            cancelled.add(session.id)
     for session in programme.sessions:
-        signals.session_changed.send(session, now=now)
+        signals.session_changed.send(session, now=now, calendar_changed=session.id in cancelled)
 
 
 def cancel_programme(actor: Actor | None, programme: Programme, reason: str,

@@ -140,11 +140,12 @@ def _refuse_past(starts_at: datetime, now: datetime, allow_past: bool, field_nam
                               field=field_name)
 
 
-def _after_change(sessions: list[ProgrammeSession], now: datetime) -> Planned:
+def _after_change(sessions: list[ProgrammeSession], now: datetime,
+                  calendar_changed: bool = True) -> Planned:
     db.session.flush()
     warnings: list[str] = []
     for session in sessions:
-        signals.session_changed.send(session, now=now)
+        signals.session_changed.send(session, now=now, calendar_changed=calendar_changed)
         warnings.extend(overlap_warnings(session))
     return Planned(sessions, warnings, session_checks(sessions, now))
 
@@ -158,13 +159,21 @@ def _meeting_url(programme: Programme, typed: str | None, generate: bool) -> str
 def plan_series(actor: Actor | None, programme: Programme, count, first_start, now: datetime, *,
                 timezone: str | None = None, interval_days=None, duration_minutes=None,
                 meeting_url: str = "", generate_meeting_url: bool = False,
-                agendas: list[str] | None = None, allow_past: bool = False) -> Planned:
+                agendas: list[str] | None = None, allow_past: bool = False,
+                adding: bool = False) -> Planned:
     """Plan `count` sessions from a local first start, every `interval_days`, stored in UTC.
 
+    A programme has one series: planning another over sessions not cancelled is refused (a
+    repeated form or request) unless `adding` says the sessions come after the existing ones.
     `allow_past` lets a facilitator record a programme that already happened; sessions already
     over are then stored as held. `generate_meeting_url` fills an empty link from the template.
     """
     ensure_can_plan(actor, programme)
+    existing = [s for s in programme.sessions if s.status != SessionStatus.CANCELLED]
+    if existing and not adding:
+        raise Conflict(_("Program ini sudah punya rangkaian %(n)d sesi. Untuk menambah sesi "
+                         "setelahnya, pilih \"tambahkan ke sesi yang ada\".", n=len(existing)),
+                       field="count")
     defaults = series_defaults()
     count = _int(count, "count", 1, current_app.config["SERIES_MAX_SESSIONS"])
     zone = _zone(timezone, programme.mentee.timezone)
@@ -208,7 +217,7 @@ def add_session(actor: Actor | None, programme: Programme, starts_local, now: da
     return plan_series(actor, programme, 1, starts_local, now, timezone=timezone,
                        interval_days=0, duration_minutes=duration_minutes,
                        meeting_url=meeting_url, generate_meeting_url=generate_meeting_url,
-                       agendas=[agenda] if agenda else None, allow_past=allow_past)
+                       agendas=[agenda] if agenda else None, allow_past=allow_past, adding=True)
 
 
 def update_session(actor: Actor | None, session: ProgrammeSession, now: datetime, *,
@@ -247,7 +256,7 @@ def update_session(actor: Actor | None, session: ProgrammeSession, now: datetime
                                     only_if=(ProgrammeSession.status != SessionStatus.CANCELLED,),
                                     **values):
         raise Conflict(_("Sesi yang dibatalkan tidak bisa diubah.")) if session.is_cancelled else stale()
-    return _after_change([session], now)
+    return _after_change([session], now, calendar_changed=bool(values))
 
 
 def cancel_session(actor: Actor | None, session: ProgrammeSession, now: datetime,

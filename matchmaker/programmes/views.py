@@ -11,6 +11,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from matchmaker.errors import Conflict, EditConflict, ValidationError
 from matchmaker.extensions import db
@@ -40,13 +41,18 @@ SHOWN_ERRORS = (ValidationError, Conflict)
 
 
 @bp.app_template_filter("session_when")
-def session_when(session) -> str:
-    """'Sen 27 Jan 2020 · 09:00 WIB / 10:00 WITA': the viewer's zone first, then both cities'."""
+def session_when(session) -> Markup:
+    """'Sen 27 Jan 2020 · 09:00 WIB / 10:00 WITA': the viewer's zone first, then both cities';
+    a session the cities have not both agreed to is labelled "belum disepakati" wherever shown."""
     programme = session.programme
     viewer = current_user.display_zone if current_user.is_authenticated else programme.mentee.timezone
     day = session.starts_at.astimezone(ZoneInfo(viewer)).date()
     times = labelled_times(session.starts_at, [viewer, *programme.zones])
-    return f"{format_date(day, 'EEE d MMM yyyy')} · {times}"
+    when = Markup("{} · {}").format(format_date(day, "EEE d MMM yyyy"), times)
+    if session.is_tentative:
+        when += Markup(' <span class="badge text-bg-warning tentative" title="{}">{}</span>').format(
+            _("Kedua kota belum menyetujui program ini; waktu sesi belum pasti."), _("belum disepakati"))
+    return when
 
 
 @bp.app_template_filter("slot_when")
@@ -275,7 +281,8 @@ def plan_series(programme_id: int):
             current_user, programme, form.count.data, form.first_start.data, utcnow(),
             timezone=form.timezone.data, interval_days=form.interval_days.data,
             duration_minutes=form.duration_minutes.data, meeting_url=form.meeting_url.data or "",
-            generate_meeting_url=form.generate_meeting_url.data, agendas=agendas[:form.count.data])
+            generate_meeting_url=form.generate_meeting_url.data, agendas=agendas[:form.count.data],
+            adding=form.adding.data)
 
     if form.preview.data:
         return _preview(programme, form, plan)

@@ -17,8 +17,8 @@ from matchmaker.auth.models import User
 from matchmaker.extensions import db
 from matchmaker.notes.models import ActionStatus, FollowUpAction
 from matchmaker.notes.queries import session_has_notes, sessions_missing_notes
-from matchmaker.programmes.access import can_answer_poll, is_member
-from matchmaker.programmes.models import Programme, ProgrammeStatus, SessionStatus
+from matchmaker.programmes.access import can_answer_poll, city_side, is_member
+from matchmaker.programmes.models import Programme, ProgrammeSession, ProgrammeStatus, SessionStatus
 from matchmaker.reminders import claims
 from matchmaker.reminders.models import Reminder, ReminderKind
 from matchmaker.timeutils import local_midnight
@@ -60,6 +60,8 @@ def _session(row: Reminder, now: datetime) -> str | None:
         return _("sesi dihapus")
     if session.status != SessionStatus.PLANNED or not session.programme.is_open:
         return _("sesi dibatalkan")
+    if not session.programme.is_agreed:
+        return _("program belum disepakati kedua kota")
     if session.starts_at != row.event_at:
         return _("sesi dipindah")
     if now >= session.starts_at:
@@ -70,12 +72,47 @@ def _session(row: Reminder, now: datetime) -> str | None:
     return _("digantikan oleh pengingat yang lebih dekat ke sesi") if later else None
 
 
-def _cancelled(row: Reminder, now: datetime) -> str | None:
-    session = row.session
-    if session is None:
-        return _("sesi dihapus")
-    if session.status != SessionStatus.CANCELLED and session.programme.is_open:
-        return _("sesi tidak jadi dibatalkan")
+def programme_of(row: Reminder) -> Programme:
+    """The programme of a programme-wide row (its rows go when it is deleted)."""
+    if row.programme is None:
+        raise LookupError(f"programme {row.programme_id} of reminder {row.id} is gone")
+    return row.programme
+
+
+def programme_sessions(row: Reminder, now: datetime) -> list[ProgrammeSession]:
+    """The sessions a programme-wide message is about, as they are now and still ahead.
+
+    An invitation holds every planned session; an update the changed sessions still planned;
+    a cancellation notice the listed sessions that are (still) cancelled.
+    """
+    programme = programme_of(row)
+    if row.kind == ReminderKind.INVITATION:
+        wanted = [s for s in programme.sessions if s.status == SessionStatus.PLANNED]
+    else:
+        status = SessionStatus.CANCELLED if row.kind == ReminderKind.CANCELLED else SessionStatus.PLANNED
+        ids = set(row.session_id_list)
+        wanted = [s for s in programme.sessions if s.id in ids and s.status == status]
+    return [s for s in wanted if s.starts_at > now]
+
+
+def _proposal(row: Reminder, now: datetime) -> str | None:
+    programme = programme_of(row)
+    if programme.status != ProgrammeStatus.PROPOSED:
+        return _("usulan sudah dijawab atau ditutup")
+    side = city_side(row.recipient, programme)
+    if side is None:
+        return _("penerima bukan anggota Pokja kota program ini")
+    if getattr(programme, f"{side}_accepted_at") is not None:
+        return _("kota penerima sudah menjawab")
+    return None
+
+
+def _calendar(row: Reminder, now: datetime) -> str | None:
+    programme = programme_of(row)
+    if row.kind != ReminderKind.CANCELLED and not (programme.is_open and programme.is_agreed):
+        return _("program belum disepakati atau sudah ditutup")
+    if not programme_sessions(row, now):
+        return _("tidak ada sesi mendatang yang perlu dikabarkan")
     return None
 
 
@@ -130,7 +167,11 @@ def _poll_nudge(row: Reminder, now: datetime) -> str | None:
 
 CHECKS: dict[ReminderKind, Callable[[Reminder, datetime], str | None]] = {
     ReminderKind.SESSION: _session,
-    ReminderKind.CANCELLED: _cancelled,
+    ReminderKind.CANCELLED: _calendar,
+    ReminderKind.INVITATION: _calendar,
+    ReminderKind.UPDATE: _calendar,
+    ReminderKind.PROPOSAL: _proposal,
+    ReminderKind.PROPOSAL_NUDGE: _proposal,
     ReminderKind.NOTES: _notes,
     ReminderKind.ACTION_DUE: _action_due,
     ReminderKind.DIGEST: _digest,
@@ -139,7 +180,10 @@ CHECKS: dict[ReminderKind, Callable[[Reminder, datetime], str | None]] = {
     ReminderKind.POLL_NUDGE: _poll_nudge,
 }
 # Kinds about one session: the session must still exist and the recipient take part in it.
-ABOUT_A_SESSION = (ReminderKind.SESSION, ReminderKind.CANCELLED, ReminderKind.NOTES)
+ABOUT_A_SESSION = (ReminderKind.SESSION, ReminderKind.NOTES)
+# Kinds about a programme's sessions or proposal: the recipient must still be one of its people.
+ABOUT_A_PROGRAMME = (ReminderKind.PROPOSAL, ReminderKind.PROPOSAL_NUDGE, ReminderKind.INVITATION,
+                     ReminderKind.UPDATE, ReminderKind.CANCELLED)
 
 
 def why_not_send(row: Reminder, now: datetime) -> str | None:
@@ -157,4 +201,6 @@ def why_not_send(row: Reminder, now: datetime) -> str | None:
             return _("sesi sudah dihapus")
         if not is_member(user, row.session.programme):
             return _("penerima bukan peserta program lagi")
+    if row.kind in ABOUT_A_PROGRAMME and not is_member(user, programme_of(row)):
+        return _("penerima bukan peserta program lagi")
     return CHECKS[row.kind](row, now)

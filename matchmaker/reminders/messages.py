@@ -14,11 +14,12 @@ from markupsafe import escape
 from matchmaker.auth.services import create_password_link, set_password_url
 from matchmaker.extensions import db
 from matchmaker.notes.models import FollowUpAction
-from matchmaker.programmes.calendar import session_calendar
+from matchmaker.programmes.calendar import session_calendar, sessions_calendar
 from matchmaker.programmes.models import Poll, Programme, ProgrammeSession
-from matchmaker.reminders.checks import digest_for
+from matchmaker.reminders.checks import digest_for, programme_of, programme_sessions
 from matchmaker.reminders.models import Reminder, ReminderKind
 from matchmaker.timeutils import labelled_times
+from matchmaker.vocab import MATURITY, TOPICS
 
 
 def lead_label(minutes: int) -> str:
@@ -35,9 +36,9 @@ def programme_title(programme: Programme) -> str:
     return programme.display_title
 
 
-def session_invite(session: ProgrammeSession, cancelled: bool = False) -> str:
+def session_invite(session: ProgrammeSession) -> str:
     """The session's calendar file (same UID and SEQUENCE as the .ics download) as an iTIP message."""
-    return session_calendar(session, method="CANCEL" if cancelled else "REQUEST").decode()
+    return session_calendar(session, method="REQUEST").decode()
 
 
 # ---------------------------------------------------------------- the message
@@ -57,6 +58,24 @@ def _session_context(session: ProgrammeSession, user, lang: str, cache: dict) ->
     return dict(session=session, programme=programme, **cache[key])
 
 
+def _programme_context(row: Reminder, user, lang: str, now: datetime) -> dict:
+    """What a programme-wide message shows: the programme, why this mentor, its sessions."""
+    programme = programme_of(row)
+    zone = user.display_zone
+    sessions = [] if row.kind in PROPOSALS else programme_sessions(row, now)
+    return dict(
+        programme=programme, title=programme_title(programme),
+        topic=TOPICS.get(programme.topic, programme.topic),
+        maturity=MATURITY.get(programme.practice.maturity, "") if programme.practice else "",
+        link=f"{current_app.config['BASE_URL'].rstrip('/')}/programmes/{programme.id}",
+        sessions=sessions,
+        session_lines=[dict(session=s, day=format_date(s.starts_at.astimezone(ZoneInfo(zone)).date(),
+                                                       format="full", locale=lang),
+                            times=labelled_times(s.starts_at, [zone, *programme.zones]),
+                            end_times=labelled_times(s.ends_at, [zone, *programme.zones]))
+                       for s in sessions])
+
+
 def _poll_context(poll: Poll, user, lang: str, base_url: str) -> dict:
     """The poll's programme and options (day and times, the recipient's zone first), its page."""
     zones = [user.display_zone, *poll.programme.zones]
@@ -67,12 +86,20 @@ def _poll_context(poll: Poll, user, lang: str, base_url: str) -> dict:
 
 
 def _subject(row: Reminder, ctx: dict) -> str:
+    if row.kind == ReminderKind.PROPOSAL:
+        return _("Usulan program pembelajaran untuk kota Anda: %(title)s", title=ctx["title"])
+    if row.kind == ReminderKind.PROPOSAL_NUDGE:
+        return _("Menunggu jawaban kota Anda: %(title)s", title=ctx["title"])
+    if row.kind == ReminderKind.INVITATION:
+        return _("Undangan kalender: %(title)s", title=ctx["title"])
+    if row.kind == ReminderKind.UPDATE:
+        return _("Jadwal diperbarui: %(title)s", title=ctx["title"])
+    if row.kind == ReminderKind.CANCELLED:
+        return _("Dibatalkan: %(title)s (sesi ke-%(numbers)s)", title=ctx["title"],
+                 numbers=", ".join(str(s.number) for s in ctx["sessions"]))
     if row.kind == ReminderKind.SESSION:
         return _("Pengingat (%(lead)s lagi): Sesi %(n)d %(title)s, %(day)s %(times)s",
                  lead=lead_label(row.lead_minutes or 0), n=ctx["session"].number,
-                 title=ctx["title"], day=ctx["day"], times=ctx["times"])
-    if row.kind == ReminderKind.CANCELLED:
-        return _("Dibatalkan: Sesi %(n)d %(title)s, %(day)s %(times)s", n=ctx["session"].number,
                  title=ctx["title"], day=ctx["day"], times=ctx["times"])
     if row.kind == ReminderKind.NOTES:
         return _("Mohon isi catatan Sesi %(n)d %(title)s", n=ctx["session"].number, title=ctx["title"])
@@ -103,6 +130,8 @@ def build_message(row: Reminder, now: datetime, cache: dict | None = None) -> Em
                          kinds=ReminderKind)
         if row.session is not None:
             ctx.update(_session_context(row.session, user, lang, cache))
+        if row.programme is not None:
+            ctx.update(_programme_context(row, user, lang, now))
         if row.kind == ReminderKind.SESSION:
             ctx["lead"] = lead_label(row.lead_minutes or 0)
         if row.kind == ReminderKind.ACTION_DUE:
@@ -128,8 +157,12 @@ def build_message(row: Reminder, now: datetime, cache: dict | None = None) -> Em
         subject = _subject(row, ctx)
         body_text, body_html = _render(row, ctx, subject, lang, cache)
         invite = None
-        if row.kind in (ReminderKind.SESSION, ReminderKind.CANCELLED) and row.session is not None:
-            invite = _invite_part(row.session, row.kind == ReminderKind.CANCELLED, cache)
+        if row.kind == ReminderKind.SESSION and row.session is not None:
+            invite = _invite_part(row.session, cache)
+        elif row.kind in CALENDAR_KINDS:
+            method = "CANCEL" if row.kind == ReminderKind.CANCELLED else "REQUEST"
+            invite = _part(sessions_calendar(ctx["sessions"], method).decode(), "calendar",
+                           method=method)
 
     message = EmailMessage()
     message["Subject"] = subject
@@ -145,8 +178,13 @@ def build_message(row: Reminder, now: datetime, cache: dict | None = None) -> Em
     _put(message, "X-Matchmaker-Kind", row.kind.value)
     if row.session_id:
         _put(message, "X-Matchmaker-Session", str(row.session_id))
+    elif row.kind in CALENDAR_KINDS and len(ctx["sessions"]) == 1:
+        _put(message, "X-Matchmaker-Session", str(ctx["sessions"][0].id))
+    programme_id = (row.programme_id or (row.session.programme_id if row.session else None)
+                    or (row.poll.programme_id if row.poll else None))
+    if programme_id:
+        _put(message, "X-Matchmaker-Programme", str(programme_id))
     if row.poll is not None:
-        _put(message, "X-Matchmaker-Programme", str(row.poll.programme_id))
         _put(message, "X-Matchmaker-Poll", str(row.poll_id))
     if row.lead_minutes:
         _put(message, "X-Matchmaker-Lead", str(row.lead_minutes))
@@ -161,7 +199,10 @@ def build_message(row: Reminder, now: datetime, cache: dict | None = None) -> Em
 
 # Stands for the recipient's name in bodies rendered once for every reader of a session.
 _NAME = "\ue000recipient\ue000"
-_SHARED_BODIES = (ReminderKind.SESSION, ReminderKind.CANCELLED, ReminderKind.NOTES)
+_SHARED_BODIES = (ReminderKind.SESSION, ReminderKind.NOTES)
+PROPOSALS = (ReminderKind.PROPOSAL, ReminderKind.PROPOSAL_NUDGE)
+# Programme-wide messages carrying a calendar of several sessions (REQUEST, or CANCEL).
+CALENDAR_KINDS = (ReminderKind.INVITATION, ReminderKind.UPDATE, ReminderKind.CANCELLED)
 
 
 def _render(row: Reminder, ctx: dict, subject: str, lang: str, cache: dict) -> tuple[str, str]:
@@ -200,10 +241,9 @@ def _part(content: str, subtype: str, **params) -> MIMEPart:
     return part
 
 
-def _invite_part(session: ProgrammeSession, cancelled: bool, cache: dict) -> MIMEPart:
+def _invite_part(session: ProgrammeSession, cache: dict) -> MIMEPart:
     """The text/calendar part; one object per session version, shared by all its messages."""
-    key = ("invite", session.id, session.sequence, session.updated_at, cancelled)
+    key = ("invite", session.id, session.sequence, session.updated_at)
     if key not in cache:
-        method = "CANCEL" if cancelled else "REQUEST"
-        cache[key] = _part(session_invite(session, cancelled), "calendar", method=method)
+        cache[key] = _part(session_invite(session), "calendar", method="REQUEST")
     return cache[key]

@@ -13,17 +13,21 @@ from matchmaker.timeutils import utcnow
 
 if TYPE_CHECKING:
     from matchmaker.auth.models import User
-    from matchmaker.programmes.models import Poll, ProgrammeSession
+    from matchmaker.programmes.models import Poll, Programme, ProgrammeSession
 
 
 
 class ReminderKind(enum.StrEnum):
     SESSION = "session"            # n hours before a session
-    CANCELLED = "cancelled"        # a session was cancelled
+    CANCELLED = "cancelled"        # sessions of a programme were cancelled (one per programme and sweep)
     ACTION_DUE = "action_due"      # a follow-up action falls due tomorrow
     NOTES = "notes"                # 24 h after a session that still has no notes
     DIGEST = "digest"              # weekly summary for facilitators
     ACCOUNT = "account"            # a new account's one-time link to set its password
+    PROPOSAL = "proposal"          # a programme was proposed to the recipient's city
+    PROPOSAL_NUDGE = "proposal_nudge"  # the proposal is still unanswered after PROPOSAL_NUDGE_DAYS
+    INVITATION = "invitation"      # the programme was agreed: every planned session in one calendar
+    UPDATE = "update"              # sessions changed (moved, new link, added) since the invitation
     POLL = "poll"                  # a time poll was opened: please answer
     POLL_NUDGE = "poll_nudge"      # a time poll still waits for this Pokja member's answer
 
@@ -40,7 +44,10 @@ class Reminder(Model):
     """One message to one person. `dedupe_key` makes every reminder exist once.
 
     Keys: ``session:{session}:u{user}:l{lead minutes}:{start}`` (one per session start, so a
-    move re-arms a reminder already sent for the old time), ``cancelled:{session}:u{user}``,
+    move re-arms a reminder already sent for the old time), ``proposal:p{programme}:u{user}``,
+    ``proposal_nudge:p{programme}:u{user}``, ``invitation:p{programme}:u{user}:{queued at}``,
+    ``update:…`` and ``cancelled:…`` likewise (one pending row per programme and person gathers
+    every change until a sweep sends it; `session_ids` lists the sessions it is about),
     ``action_due:{action}:u{user}:{due date}``, ``notes:{session}:u{user}``,
     ``digest:u{user}:{ISO week}``, ``account:u{user}:{queued at}``, ``poll:{poll}:u{user}``,
     ``poll_nudge:{poll}:u{user}``.
@@ -61,6 +68,11 @@ class Reminder(Model):
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("programme_sessions.id", ondelete="SET NULL"))
+    # Programme-wide messages (proposal, invitation, update, cancelled): the programme, and the
+    # sessions the message concerns as space-separated ids.
+    programme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    session_ids: Mapped[str] = mapped_column(Text, default="")
     poll_id: Mapped[int | None] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"))
     # Follow-up action id (notes package); no foreign key so actions can be deleted freely.
     action_id: Mapped[int | None] = mapped_column()
@@ -84,6 +96,15 @@ class Reminder(Model):
     recipient: Mapped["User"] = relationship("User")
     session: Mapped["ProgrammeSession | None"] = relationship("ProgrammeSession")
     poll: Mapped["Poll | None"] = relationship("Poll")
+    programme: Mapped["Programme | None"] = relationship("Programme")
+
+    @property
+    def session_id_list(self) -> list[int]:
+        return [int(part) for part in self.session_ids.split()]
+
+    def add_sessions(self, ids) -> None:
+        """Gather more sessions into this (still pending) programme-wide message."""
+        self.session_ids = " ".join(str(i) for i in sorted({*self.session_id_list, *ids}))
 
     @property
     def message_id(self) -> str:

@@ -1,10 +1,13 @@
-"""Planning reminder rows: for each session (on `signals.session_changed`), for new accounts (on
-`signals.password_link_requested`), for a new time poll (on `signals.poll_opened`) and the
-nudges that follow from the data (an action due tomorrow, notes missing, the weekly digest, a
-poll not yet answered). Services flush and never commit.
+"""Planning reminder rows: for each session (on `signals.session_changed`), for a programme's
+proposal, invitation, updates and cancellations (on `signals.programme_changed` and
+`session_changed`), for new accounts (on `signals.password_link_requested`), for a new time poll
+(on `signals.poll_opened`) and the nudges that follow from the data (an action due tomorrow,
+notes missing, an unanswered proposal, the weekly digest, a poll not yet answered). Services
+flush and never commit.
 """
 
 import re
+import secrets
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -79,10 +82,11 @@ def sync_session_reminders(session: ProgrammeSession, now: datetime) -> None:
     """Make the session's unsent reminder rows match its current time and status (idempotent).
 
     Called in the same transaction by every service that plans, moves or cancels a session.
-    A planned session gets one row per (recipient, lead time) for its current start; unsent
-    rows for an older start are moved, not duplicated; a lead time already past is recorded
-    as skipped. A cancelled session's unsent reminders are skipped and each recipient gets one
-    cancellation notice (if the session was still ahead).
+    A planned session of an agreed programme gets one row per (recipient, lead time) for its
+    current start; unsent rows for an older start are moved, not duplicated; a lead time already
+    past is recorded as skipped. The unsent reminders of a cancelled session, or of a programme
+    the cities have not both agreed to, are skipped (the calendar messages are planned by
+    `queue_calendar_change`).
     """
     db.session.flush()
     rows = list(db.session.scalars(select(Reminder).where(
@@ -90,13 +94,13 @@ def sync_session_reminders(session: ProgrammeSession, now: datetime) -> None:
     programme = session.programme
     cancelled = (session.status == SessionStatus.CANCELLED
                  or programme.status in (ProgrammeStatus.CANCELLED, ProgrammeStatus.DECLINED))
-    if cancelled or session.status != SessionStatus.PLANNED:
-        reason = _("sesi dibatalkan") if cancelled else _("sesi tidak lagi direncanakan")
+    if cancelled or session.status != SessionStatus.PLANNED or not programme.is_agreed:
+        reason = (_("sesi dibatalkan") if cancelled
+                  else _("sesi tidak lagi direncanakan") if session.status != SessionStatus.PLANNED
+                  else _("program belum disepakati kedua kota"))
         for row in rows:
             if row.status == ReminderStatus.PENDING:
                 row.skip(reason)
-        if cancelled and now < session.starts_at:
-            _queue_cancellation_notices(session, now)
         db.session.flush()
         return
 
@@ -154,12 +158,100 @@ def queue_account_email(user: User, now: datetime) -> Reminder:
     return row
 
 
-def _queue_cancellation_notices(session: ProgrammeSession, now: datetime) -> None:
-    for user in session_recipients(session.programme):
-        key = f"cancelled:{session.id}:u{user.id}"
-        if db.session.scalar(select(Reminder.id).where(Reminder.dedupe_key == key)) is None:
-            db.session.add(_new_row(ReminderKind.CANCELLED, key, user.id, now, session_id=session.id,
-                                    event_at=session.starts_at, expires_at=session.starts_at))
+# ---------------------------------------------------------------- programme-wide messages
+
+def _programme_rows(kind: ReminderKind, programme: Programme, user: User, *status) -> list[Reminder]:
+    return list(db.session.scalars(select(Reminder).where(
+        Reminder.kind == kind, Reminder.programme_id == programme.id,
+        Reminder.recipient_id == user.id, *([Reminder.status.in_(status)] if status else []))))
+
+
+def _programme_row(kind: ReminderKind, programme: Programme, user: User, now: datetime,
+                   session_ids=()) -> Reminder:
+    # Programme-wide rows are found by (kind, programme, person); the key only has to be unique.
+    key = f"{kind.value}:p{programme.id}:u{user.id}:{_stamp(now)}:{secrets.token_hex(4)}"
+    row = _new_row(kind, key, user.id, now, programme_id=programme.id,
+                   session_ids=" ".join(str(i) for i in sorted(session_ids)))
+    db.session.add(row)
+    return row
+
+
+def _gather(kind: ReminderKind, programme: Programme, user: User, session_id: int,
+            now: datetime) -> None:
+    """Add a session to the person's pending message of this kind, or start one: a burst of
+    changes before the next sweep is one message, built from the sessions as they are then."""
+    pending = _programme_rows(kind, programme, user, ReminderStatus.PENDING)
+    if pending:
+        pending[0].add_sessions([session_id])
+        # A sweep sending it right now loses its claim and sends the newer content again.
+        pending[0].release()
+    else:
+        _programme_row(kind, programme, user, now, [session_id])
+
+
+def proposal_recipients(programme: Programme, *city_ids: int) -> list[User]:
+    """Pokja members (wanting mail) of the given cities of the programme, default both."""
+    return list(db.session.scalars(select(User).where(
+        User.role == Role.POKJA, User.city_id.in_(city_ids or programme.city_ids),
+        *eligible_users()).order_by(User.id)))
+
+
+def cancel_recipients(programme: Programme) -> list[User]:
+    """Who hears that sessions were cancelled: everyone invited once the cities agreed; before
+    that, only when the programme itself closes, and only the Pokja of a city that accepted."""
+    if programme.is_agreed:
+        return session_recipients(programme)
+    if programme.is_open:
+        return []
+    accepted = [city_id for city_id, at in ((programme.mentor_city_id, programme.mentor_accepted_at),
+                                            (programme.mentee_city_id, programme.mentee_accepted_at))
+                if at is not None]
+    return proposal_recipients(programme, *accepted) if accepted else []
+
+
+def queue_proposal(programme: Programme, now: datetime) -> None:
+    """E-mail both cities' Pokja that a programme is proposed to them (one message each)."""
+    for user in proposal_recipients(programme):
+        db.session.add(_new_row(ReminderKind.PROPOSAL, f"proposal:p{programme.id}:u{user.id}",
+                                user.id, now, programme_id=programme.id))
+    db.session.flush()
+
+
+def queue_invitations(programme: Programme, now: datetime) -> None:
+    """The cities agreed: plan the session reminders and send everyone one invitation holding
+    every planned session (built at send time, so later edits before the sweep are in it)."""
+    for session in programme.sessions:
+        sync_session_reminders(session, now)
+    if not any(s.status == SessionStatus.PLANNED for s in programme.sessions):
+        return  # the first session planned later brings the invitation
+    for user in session_recipients(programme):
+        if not _programme_rows(ReminderKind.INVITATION, programme, user, ReminderStatus.PENDING):
+            _programme_row(ReminderKind.INVITATION, programme, user, now)
+    db.session.flush()
+
+
+def queue_calendar_change(session: ProgrammeSession, now: datetime) -> None:
+    """A change calendars must see (a new time or link, a session added or cancelled).
+
+    Cancelled sessions gather into one `cancelled` notice per person (METHOD:CANCEL); other
+    changes of an agreed programme into one `update` (METHOD:REQUEST), or the invitation when the
+    person has none yet. Before the cities agreed nobody holds the sessions, so nothing is sent.
+    """
+    programme = session.programme
+    if session.status == SessionStatus.CANCELLED:
+        if now < session.starts_at:
+            for user in cancel_recipients(programme):
+                _gather(ReminderKind.CANCELLED, programme, user, session.id, now)
+    elif session.status == SessionStatus.PLANNED and programme.is_open and programme.is_agreed:
+        for user in session_recipients(programme):
+            invited = {row.status for row in _programme_rows(ReminderKind.INVITATION, programme, user)}
+            if ReminderStatus.PENDING in invited:
+                continue  # built at send time: it will hold this change
+            if ReminderStatus.SENT in invited:
+                _gather(ReminderKind.UPDATE, programme, user, session.id, now)
+            else:
+                _programme_row(ReminderKind.INVITATION, programme, user, now)
+    db.session.flush()
 
 
 # A notes nudge found later than this after its time is no longer useful; a digest, a day.
@@ -180,9 +272,12 @@ def _insert_if_absent(values: list[dict]) -> int:
         v.update(status=ReminderStatus.PENDING.value, attempts=0, last_error="", skip_reason="",
                  created_at=stamp, updated_at=stamp)
         v["kind"] = ReminderKind(v["kind"]).value
-    for field in ("session_id", "action_id", "poll_id", "lead_minutes", "event_at", "expires_at"):
+    for field in ("session_id", "programme_id", "action_id", "poll_id", "lead_minutes",
+                  "event_at", "expires_at"):
         for v in values:
             v.setdefault(field, None)
+    for v in values:
+        v.setdefault("session_ids", "")
     stmt = insert(Reminder).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     return changed_rows(stmt) or 0
 
@@ -244,6 +339,22 @@ def plan_digests(now: datetime) -> int:
     return _insert_if_absent(values)
 
 
+def plan_proposal_nudges(now: datetime) -> int:
+    """Nudge, once, the Pokja of a city that left a proposal unanswered `PROPOSAL_NUDGE_DAYS`."""
+    after = timedelta(days=current_app.config["PROPOSAL_NUDGE_DAYS"])
+    values = []
+    for programme in db.session.scalars(select(Programme).where(
+            Programme.status == ProgrammeStatus.PROPOSED, Programme.created_at <= now - after)):
+        waiting = [city_id for city_id, at in ((programme.mentor_city_id, programme.mentor_accepted_at),
+                                               (programme.mentee_city_id, programme.mentee_accepted_at))
+                   if at is None]
+        values += [dict(kind=ReminderKind.PROPOSAL_NUDGE, recipient_id=user.id,
+                        dedupe_key=f"proposal_nudge:p{programme.id}:u{user.id}",
+                        programme_id=programme.id, due_at=programme.created_at + after)
+                   for user in (proposal_recipients(programme, *waiting) if waiting else [])]
+    return _insert_if_absent(values)
+
+
 def poll_recipients(poll: Poll) -> list[User]:
     """The Pokja of the poll's two cities who want e-mail."""
     return list(db.session.scalars(select(User).where(
@@ -272,14 +383,25 @@ def plan_poll_nudges(now: datetime) -> int:
 
 def plan_nudges(now: datetime) -> int:
     """Plan the nudges that follow from the data rather than from a session change."""
-    return (plan_action_reminders(now) + plan_notes_nudges(now) + plan_digests(now)
-            + plan_poll_nudges(now))
+    return (plan_action_reminders(now) + plan_notes_nudges(now) + plan_proposal_nudges(now)
+            + plan_digests(now) + plan_poll_nudges(now))
 
 
 # ---------------------------------------------------------------- signal receivers
 
-def _on_session_changed(session: ProgrammeSession, now: datetime) -> None:
+def _on_session_changed(session: ProgrammeSession, now: datetime,
+                        calendar_changed: bool = False) -> None:
     sync_session_reminders(session, now)
+    if calendar_changed:
+        queue_calendar_change(session, now)
+
+
+def _on_programme_changed(programme: Programme, now: datetime,
+                          previous: ProgrammeStatus | None) -> None:
+    if previous is None:
+        queue_proposal(programme, now)
+    elif programme.status == ProgrammeStatus.AGREED and previous == ProgrammeStatus.PROPOSED:
+        queue_invitations(programme, now)
 
 
 def _on_password_link_requested(user: User, now: datetime) -> None:
@@ -293,5 +415,6 @@ def _on_poll_opened(poll: Poll, now: datetime) -> None:
 def connect_receivers() -> None:
     """Plan reminders when the lower domains say something changed (idempotent)."""
     signals.session_changed.connect(_on_session_changed)
+    signals.programme_changed.connect(_on_programme_changed)
     signals.password_link_requested.connect(_on_password_link_requested)
     signals.poll_opened.connect(_on_poll_opened)

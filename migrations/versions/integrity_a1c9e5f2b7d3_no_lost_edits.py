@@ -7,7 +7,7 @@ casefolded name), unique per session; duplicates already recorded are merged int
 as their SHA-256 (existing feed addresses keep working; a downgrade revokes them).
 
 Revision ID: a1c9e5f2b7d3
-Revises: 9b7e2c4d1a35
+Revises: c3f1a9d2e7b4
 Create Date: 2026-12-04 16:10:00
 
 """
@@ -20,7 +20,7 @@ import matchmaker.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = 'a1c9e5f2b7d3'
-down_revision = '9b7e2c4d1a35'
+down_revision = 'c3f1a9d2e7b4'
 branch_labels = None
 depends_on = None
 

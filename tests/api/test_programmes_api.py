@@ -102,6 +102,27 @@ def test_series_on_a_cancelled_programme_is_409(facilitator, programme_id):
     assert _count(ProgrammeSession) == 0
 
 
+def test_the_same_series_twice_is_409_and_leaves_one_series(facilitator, programme_id):
+    assert facilitator.post(f"/api/v1/programmes/{programme_id}/series", json=SERIES).status_code == 201
+    again = facilitator.post(f"/api/v1/programmes/{programme_id}/series", json=SERIES)
+    assert again.status_code == 409
+    assert again.json["error"] == "conflict" and "sudah punya rangkaian 6 sesi" in again.json["message"]
+    assert _count(ProgrammeSession) == 6
+    more = facilitator.post(f"/api/v1/programmes/{programme_id}/series",
+                            json={**SERIES, "first_start": "2027-04-05T09:00", "count": 2, "add": True})
+    assert more.status_code == 201, more.json
+    assert [s["number"] for s in more.json["sessions"]] == [7, 8]
+
+
+def test_sessions_are_tentative_until_both_cities_agreed(facilitator, programme_id):
+    facilitator.post(f"/api/v1/programmes/{programme_id}/series", json=SERIES)
+    sessions = facilitator.get(f"/api/v1/programmes/{programme_id}").json["sessions"]
+    assert {s["tentative"] for s in sessions} == {True}
+    assert facilitator.post(f"/api/v1/programmes/{programme_id}/agreement", json={}).status_code == 200
+    sessions = facilitator.get(f"/api/v1/programmes/{programme_id}").json["sessions"]
+    assert {s["tentative"] for s in sessions} == {False}
+
+
 def test_patch_reschedules_keeping_uid_and_raising_sequence(facilitator, programme_id):
     first = facilitator.post(f"/api/v1/programmes/{programme_id}/series", json=SERIES).json["sessions"][0]
     response = facilitator.patch(f"/api/v1/sessions/{first['id']}",

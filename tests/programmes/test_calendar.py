@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from matchmaker.errors import NotFound
 from matchmaker.extensions import db
-from matchmaker.programmes import calendar, sessions
+from matchmaker.programmes import calendar, services, sessions
 from matchmaker.programmes.calendar import feed_calendar, session_calendar, session_to_ical_event
 
 
@@ -134,3 +134,14 @@ def test_calendar_token_can_be_created_and_revoked(pokja_blitar):
     calendar.revoke_calendar_token(pokja_blitar)
     with pytest.raises(NotFound):
         calendar.user_for_calendar_token(token)
+
+
+def test_sessions_of_a_proposal_are_tentative_until_both_cities_agreed(
+        make_programme, plan_sessions, facilitator, now):
+    programme = make_programme()
+    [session] = plan_sessions(programme, datetime(2027, 1, 4, 9, 0), now, count=1)
+    assert str(_events(session_calendar(session))[0]["STATUS"]) == "TENTATIVE"
+    assert str(_events(feed_calendar([session]))[0]["STATUS"]) == "TENTATIVE"
+    services.record_agreement(facilitator, programme, now)
+    db.session.commit()
+    assert str(_events(session_calendar(session))[0]["STATUS"]) == "CONFIRMED"

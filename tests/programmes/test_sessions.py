@@ -148,8 +148,8 @@ def test_overlap_with_another_session_of_either_city_warns(planned, make_program
 def test_every_plan_move_and_cancel_tells_the_reminders(planned, facilitator, now):
     calls = []
 
-    def heard(session, now):
-        calls.append((session.id, session.sequence, now))
+    def heard(session, now, calendar_changed=False):
+        calls.append((session.id, session.sequence, now, calendar_changed))
 
     signals.session_changed.connect(heard)
     session = planned.sessions[0]
@@ -157,7 +157,8 @@ def test_every_plan_move_and_cancel_tells_the_reminders(planned, facilitator, no
     sessions.cancel_session(facilitator, session, now)
     added = sessions.add_session(facilitator, planned, "2027-05-01T09:00", now)
     signals.session_changed.disconnect(heard)
-    assert calls == [(session.id, 1, now), (session.id, 2, now), (added.sessions[0].id, 0, now)]
+    assert calls == [(session.id, 1, now, True), (session.id, 2, now, True),
+                     (added.sessions[0].id, 0, now, True)]
 
 
 def _racing(app, session_id: int, facilitator_id: int, *changes) -> list[str]:

@@ -108,6 +108,30 @@ def test_facilitator_plans_a_series_from_the_form(client, login, make_programme,
     assert "09:00 WIB / 10:00 WITA" in response.text  # facilitator reads WIB first, then WITA
 
 
+def test_the_same_series_submitted_twice_leaves_one_series(client, login, make_programme, facilitator):
+    programme = make_programme()
+    login(facilitator)
+    form = {"count": "6", "first_start": "2027-01-04T09:00", "timezone": "Asia/Jakarta",
+            "interval_days": "14", "duration_minutes": "90"}
+    client.post(f"/programmes/{programme.id}/series", data=form)
+    again = client.post(f"/programmes/{programme.id}/series", data=form, follow_redirects=True)
+    assert "sudah punya rangkaian 6 sesi" in again.text
+    assert _count(ProgrammeSession) == 6
+    more = client.post(f"/programmes/{programme.id}/series", data={
+        **form, "count": "2", "first_start": "2027-04-05T09:00", "adding": "y"}, follow_redirects=True)
+    assert "alert-success" in more.text
+    assert _count(ProgrammeSession) == 8
+
+
+def test_sessions_of_a_proposal_are_labelled_not_yet_agreed(client, login, make_programme,
+                                                           plan_sessions, facilitator, now):
+    proposed, agreed = make_programme(), make_programme(mentee="74.01", agreed=True)
+    for programme in (proposed, agreed):
+        plan_sessions(programme, datetime(2027, 1, 4, 9, 0), now, count=1)
+    login(facilitator)
+    assert "belum disepakati" in client.get(f"/programmes/{proposed.id}").text
+    assert "belum disepakati" not in client.get(f"/programmes/{agreed.id}").text
+
 
 def test_bad_series_form_changes_nothing(client, login, make_programme, facilitator):
     programme = make_programme()

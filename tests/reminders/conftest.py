@@ -10,12 +10,13 @@ from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from matchmaker.cities.models import City
 from matchmaker.extensions import db
 from matchmaker.programmes.models import Programme, ProgrammeSession
 from matchmaker.programmes.sessions import cancel_session, update_session
+from matchmaker.reminders.models import Reminder, ReminderKind, ReminderStatus
 
 KENDARI, BLITAR = "74.71", "35.72"
 
@@ -109,11 +110,23 @@ def _changed(user, **fields):
     return user
 
 
+def settle_programme_mail() -> None:
+    """Count the proposal, invitation and update e-mails queued so far as delivered: the tests
+    of session reminders leave them aside (tests/reminders/test_programme_mail.py has them)."""
+    db.session.execute(update(Reminder).where(
+        Reminder.status == ReminderStatus.PENDING,
+        Reminder.kind.in_([ReminderKind.PROPOSAL, ReminderKind.INVITATION, ReminderKind.UPDATE]))
+        .values(status=ReminderStatus.SENT))
+    db.session.commit()
+
+
 @pytest.fixture
 def programme(people, make_programme):
     """The Kendari -> Blitar programme, agreed and running, planned by its facilitator."""
-    return make_programme(KENDARI, BLITAR, title="L2T2 Kendari untuk Blitar", status="active",
+    made = make_programme(KENDARI, BLITAR, title="L2T2 Kendari untuk Blitar", status="active",
                           by=people["facilitator"], at=datetime(2020, 1, 2, tzinfo=UTC))
+    settle_programme_mail()
+    return made
 
 
 @pytest.fixture
@@ -122,11 +135,13 @@ def plan_series(programme, plan_sessions, people):
 
     def plan(first_start: datetime, now: datetime, count: int = 2, interval_days: int = 14,
              prog: Programme | None = None) -> list[ProgrammeSession]:
-        return plan_sessions(prog or programme, first_start, now, count=count,
+        planned = plan_sessions(prog or programme, first_start, now, count=count,
                              interval_days=interval_days, by=people["facilitator"],
                              timezone="Asia/Jakarta", meeting_url="https://meet.example.id/l2t2",
                              duration_minutes=90,
                              agendas=[f"Agenda sesi {n} <b>penting</b>" for n in range(1, count + 1)])
+        settle_programme_mail()
+        return planned
 
     return plan
 
@@ -138,6 +153,7 @@ def _facilitator(session: ProgrammeSession):
 def move(session: ProgrammeSession, starts_at: datetime, now: datetime) -> None:
     update_session(_facilitator(session), session, now, starts_at=starts_at, allow_past=True)
     db.session.commit()
+    settle_programme_mail()
 
 
 def cancel(session: ProgrammeSession, now: datetime) -> None:

@@ -67,7 +67,8 @@ def test_reschedule_sends_nothing_at_the_old_time_and_the_right_reminder_at_the_
     send_due_reminders(new_start - timedelta(hours=1))
     assert sent_set(smtp) == expected([session])
     # The moved rows were moved, not copied.
-    assert db.session.scalar(select(func.count()).select_from(Reminder)) == 8
+    assert db.session.scalar(select(func.count()).select_from(Reminder).where(
+        Reminder.kind == "session")) == 8
     text = smtp.handler.received()[-1]
     assert "10:00 WIB / 11:00 WITA" in text.get_body(("plain",)).get_content() or \
         "11:00 WITA / 10:00 WIB" in text.get_body(("plain",)).get_content()

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -44,7 +45,21 @@ def test_dashboard_puts_missing_notes_overdue_actions_and_waiting_first(
     assert past.display_title in overdue
     pending = html[html.index('id="waiting"'):html.index('id="upcoming"')]
     assert waiting.display_title in pending and "Kota Blitar, Kota Jayapura" in pending
+    assert "stale-proposal" not in pending
 
+
+def test_dashboard_marks_proposals_waiting_longer_than_the_nudge_days(
+        app, client, login, make_programme, facilitator):
+    days = app.config["PROPOSAL_NUDGE_DAYS"]
+    stale = make_programme(at=utcnow() - timedelta(days=days, hours=1))
+    fresh = make_programme(mentor="35.72", mentee="91.71", topic="solid_waste")
+    login(facilitator)
+    html = client.get("/dashboard").text
+    pending = html[html.index('id="waiting"'):html.index('id="upcoming"')]
+    rows = {title: row for row in pending.split("<li")[1:]
+            for title in (stale.display_title, fresh.display_title) if title in row}
+    assert "stale-proposal" in rows[stale.display_title]
+    assert "stale-proposal" not in rows[fresh.display_title]
 
 
 def test_csv_exports(client, login, planned, facilitator, make_programme, now):

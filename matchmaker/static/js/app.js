@@ -2,6 +2,7 @@
 // Markup asks for it with data attributes:
 //   data-add-row="NAME" on a button: copy the last [data-row] of [data-rows="NAME"]
 //   data-confirm="QUESTION" on a form: ask before submitting
+//   every POST form gets a hidden form_nonce on submit (double submissions are run once)
 //   data-autosubmit on a select: submit its form when it changes
 //   data-print on a button: open the print dialog
 (function () {
@@ -32,9 +33,35 @@
     if (event.target.closest('[data-print]')) { window.print(); }
   });
 
+  // A one-time value per form, made on its first submit and repeated by a resend: the server
+  // (matchmaker/formutils.py) handles each value once. A second click while the first submit
+  // is on its way is dropped here (for a few seconds, in case the first was stopped).
+  function nonce() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    return Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+
   document.addEventListener('submit', function (event) {
-    var question = event.target.dataset ? event.target.dataset.confirm : null;
-    if (question && !window.confirm(question)) { event.preventDefault(); }
+    var form = event.target;
+    var question = form.dataset ? form.dataset.confirm : null;
+    if (question && !window.confirm(question)) { event.preventDefault(); return; }
+    if ((form.getAttribute('method') || '').toLowerCase() !== 'post') { return; }
+    if (form.dataset.sending) { event.preventDefault(); return; }
+    form.dataset.sending = '1';
+    window.setTimeout(function () { delete form.dataset.sending; }, 5000);
+    if (!form.elements.form_nonce) {
+      var field = document.createElement('input');
+      field.type = 'hidden';
+      field.name = 'form_nonce';
+      field.value = nonce();
+      form.appendChild(field);
+    }
+  });
+
+  // A page restored by "Back" may submit its forms again (the server still knows their nonces).
+  window.addEventListener('pageshow', function (event) {
+    if (!event.persisted) { return; }
+    document.querySelectorAll('form[data-sending]').forEach(function (form) { delete form.dataset.sending; });
   });
 
   document.addEventListener('change', function (event) {
