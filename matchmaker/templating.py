@@ -1,7 +1,7 @@
 """Template filters and globals shared by every page."""
 
 from flask import Flask, current_app
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -52,6 +52,7 @@ def register_template_helpers(app: Flask) -> None:
         local_time=local_time,
         local_time_label=zone_label,
         times=format_times,
+        day=lambda value: format_date(value, "medium") if value else "",
         number=lambda v, d=0: "" if v is None else f"{v:,.{d}f}".replace(",", " "),
     )
     app.jinja_env.globals.update(vocab=vocab, nav_links=nav_links,

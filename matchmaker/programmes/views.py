@@ -5,6 +5,7 @@ Progress figures (notes logged, open actions) come from the `reports` package th
 """
 
 from datetime import datetime, time, timedelta
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -44,6 +45,13 @@ def session_when(session) -> str:
     day = session.starts_at.astimezone(ZoneInfo(viewer)).date()
     times = labelled_times(session.starts_at, [viewer, *programme.zones])
     return f"{format_date(day, 'EEE d MMM yyyy')} · {times}"
+
+
+@bp.app_template_filter("whatsapp_url")
+def whatsapp_url(session) -> str:
+    """A wa.me link that opens WhatsApp with the session's title, times and meeting link."""
+    return "https://wa.me/?" + urlencode({"text": queries.session_share_text(session)},
+                                         quote_via=quote)
 
 
 @bp.app_context_processor

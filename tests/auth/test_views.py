@@ -53,7 +53,7 @@ def test_next_parameter_cannot_redirect_off_site(client, make_user):
     user = make_user("viewer")
     response = client.post("/login?next=https://evil.example/", data={
         "email": user.email, "password": "correct-horse-battery"})
-    assert response.headers["Location"] == "/cities"
+    assert response.headers["Location"] == "/"
 
 
 def test_a_new_account_gets_its_set_password_link_by_email_once(client, make_user, login, app, now):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -62,3 +63,33 @@ def test_csv_exports(client, login, planned, facilitator, make_programme, now):
     every = list(csv.DictReader(io.StringIO(client.get("/programmes/export.csv").text.lstrip("\ufeff"))))
     assert len(every) == 2
     assert {r["sessions_planned"] for r in every} == {"6", "0"}
+
+
+def test_home_sends_each_role_to_its_own_page(client, login, facilitator, make_user):
+    assert "/login" in client.get("/").headers["Location"]
+    login(facilitator)
+    assert client.get("/").headers["Location"] == "/dashboard"
+    login(make_user("viewer"))
+    assert client.get("/").headers["Location"] == "/knowledge"
+
+
+def test_pokja_home_shows_the_proposal_the_next_session_in_its_zone_and_a_badge(
+        client, login, make_programme, plan_sessions, pokja_kendari):
+    now = utcnow()
+    programme = make_programme(at=now)
+    plan_sessions(programme, (now + timedelta(days=3)).replace(hour=2, minute=0, second=0,
+                                                                microsecond=0), now, count=2,
+                  meeting_url="https://meet.example.id/l2t2")
+    login(pokja_kendari)
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.text
+    proposals = html[html.index('id="proposals"'):html.index('id="next-sessions"')]
+    assert programme.display_title in proposals and "Setujui untuk Kota Kendari" in proposals
+    upcoming = html[html.index('id="next-sessions"'):html.index('id="notes-missing"')]
+    assert "10:00 WITA / 09:00 WIB" in upcoming and "belum disepakati" in upcoming
+    assert "https://wa.me/?text=" in upcoming
+    assert 'href="/cities/74.71"' in html
+    assert 'id="waiting-count">1<' in html  # the navbar badge: one proposal to answer
+    client.post(f"/programmes/{programme.id}/accept")
+    assert 'id="waiting-count"' not in client.get("/").text
