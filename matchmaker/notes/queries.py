@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import format_date
+from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -48,6 +50,21 @@ def session_record(actor: Actor | None, session: ProgrammeSession) -> SessionRec
         actions=list(db.session.scalars(select(FollowUpAction).where(FollowUpAction.session_id == sid)
                                         .order_by(FollowUpAction.due_on, FollowUpAction.id))),
     )
+
+
+def summary_text(session: ProgrammeSession, record: SessionRecord) -> str:
+    """Saved lessons and actions of a session as plain text, to paste into the city's chat group."""
+    programme = session.programme
+    lines = [f"{programme.display_title} · {_('Sesi %(n)s', n=session.number)}"]
+    if record.lessons:
+        lines += ["", _("Pelajaran:")] + [f"- {lesson.text}" for lesson in record.lessons]
+    if record.actions:
+        lines += ["", _("Tindak lanjut:")] + [
+            f"- {action.text} ({action.owner_city.name}"
+            + (f", {action.owner_person}" if action.owner_person else "")
+            + f"; {_('tenggat')} {format_date(action.due_on, 'medium')})"
+            for action in record.actions]
+    return "\n".join(lines)
 
 
 def programme_record(actor: Actor | None, programme: Programme) -> dict[int, SessionRecord]:

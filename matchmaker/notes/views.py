@@ -54,6 +54,7 @@ def _session_page(session, form, status: int = 200):
     record = queries.session_record(current_user, session)
     return render_template("notes/session.html", session=session, programme=session.programme,
                            record=record, form=form, failed=status == 400,
+                           summary=queries.summary_text(session, record),
                            render=services.render_markdown, now=utcnow()), status
 
 

@@ -1,6 +1,8 @@
 """Programme pages: list with the next session, programme timeline, forms, dashboard, report, CSV."""
 
+import re
 from datetime import datetime, timedelta
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -245,3 +247,12 @@ def test_pokja_finds_recent_sessions_that_still_need_notes(client, login, make_p
     recent = html[html.index('id="recent-sessions"'):]
     assert "belum ada catatan" in recent
     assert f"/sessions/{session.id}/notes" in recent
+
+
+def test_each_coming_session_has_a_whatsapp_share_link(client, login, planned, pokja_blitar):
+    login(pokja_blitar)
+    html = client.get(f"/programmes/{planned.id}").text
+    links = re.findall(r'href="(https://wa\.me/\?text=[^"]+)"', html)
+    assert len(links) == 6
+    text = unquote(links[0].split("text=", 1)[1])
+    assert "09:00 WIB / 10:00 WITA" in text and "https://meet.example.id/abc" in text
