@@ -1,7 +1,7 @@
 """Template filters and globals shared by every page."""
 
 from flask import Flask, current_app
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -40,6 +40,13 @@ def nav_links() -> list[tuple[str, str]]:
             if who in allowed and endpoint in current_app.view_functions]
 
 
+def file_size(size: int) -> str:
+    """'2,5 MB' / '2.5 MB', '340 KB': a file's size in the reader's number style."""
+    if size >= 1024 * 1024:
+        return f"{format_decimal(size / 1024 / 1024, '#,##0.#')} MB"
+    return f"{format_decimal(max(1, round(size / 1024)), '#,##0')} KB"
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
         topic=_label(vocab.TOPICS),
@@ -53,6 +60,7 @@ def register_template_helpers(app: Flask) -> None:
         local_time_label=zone_label,
         times=format_times,
         day=lambda value: format_date(value, "medium") if value else "",
+        filesize=file_size,
         number=lambda v, d=0: "" if v is None else f"{v:,.{d}f}".replace(",", " "),
     )
     app.jinja_env.globals.update(vocab=vocab, nav_links=nav_links,

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     FieldList,
     Form,
@@ -101,3 +102,7 @@ class ActionEditForm(FlaskForm):
 
 class ActionStatusForm(FlaskForm):
     status = HiddenField()
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("Berkas"), validators=[FileRequired(_l("Pilih berkas untuk dilampirkan."))])

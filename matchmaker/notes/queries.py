@@ -1,7 +1,7 @@
 """Reading notes: what was logged for a session or a programme, and the one rule for when a
 session's notes are overdue."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -17,6 +17,7 @@ from matchmaker.notes.models import (
     Attendance,
     FollowUpAction,
     Lesson,
+    NoteAttachment,
     SessionNote,
 )
 from matchmaker.programmes.access import ensure_participant
@@ -34,6 +35,7 @@ class SessionRecord:
     attendance: list[Attendance]
     lessons: list[Lesson]
     actions: list[FollowUpAction]
+    attachments: list[NoteAttachment] = field(default_factory=list)
 
 
 def session_record(actor: Actor | None, session: ProgrammeSession) -> SessionRecord:
@@ -49,6 +51,8 @@ def session_record(actor: Actor | None, session: ProgrammeSession) -> SessionRec
                                         .order_by(Lesson.created_at, Lesson.id))),
         actions=list(db.session.scalars(select(FollowUpAction).where(FollowUpAction.session_id == sid)
                                         .order_by(FollowUpAction.due_on, FollowUpAction.id))),
+        attachments=list(db.session.scalars(select(NoteAttachment).where(
+            NoteAttachment.session_id == sid).order_by(NoteAttachment.created_at, NoteAttachment.id))),
     )
 
 
@@ -74,7 +78,8 @@ def programme_record(actor: Actor | None, programme: Programme) -> dict[int, Ses
     for kind, model, order in (("notes", SessionNote, SessionNote.created_at),
                                ("attendance", Attendance, Attendance.name),
                                ("lessons", Lesson, Lesson.created_at),
-                               ("actions", FollowUpAction, FollowUpAction.due_on)):
+                               ("actions", FollowUpAction, FollowUpAction.due_on),
+                               ("attachments", NoteAttachment, NoteAttachment.created_at)):
         rows = db.session.scalars(
             select(model).join(ProgrammeSession, ProgrammeSession.id == model.session_id)
             .where(ProgrammeSession.programme_id == programme.id).order_by(order, model.id))
