@@ -28,6 +28,7 @@ fi
 pg_url="${TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres}"
 pg_up() { .venv/bin/python scripts/pg_ping.py "$pg_url" >/dev/null 2>&1; }
 if ! pg_up && command -v pg_ctlcluster >/dev/null 2>&1; then
+  echo "== starting PostgreSQL"
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
   sleep 2
 fi
@@ -40,9 +41,14 @@ fi
 
 echo "== ruff"
 .venv/bin/ruff check .
-echo "== tests on SQLite"
+# pytest's own line of dots is the progress; each run says when it began and how long it took.
+started=$SECONDS
+echo "== tests on SQLite ($(date +%H:%M:%S); several minutes, a dot per test)"
 .venv/bin/python -m pytest "$@"
+echo "== SQLite run took $((SECONDS - started)) s"
 if [ "$run_pg" = true ]; then
-  echo "== tests on PostgreSQL"
+  started=$SECONDS
+  echo "== tests on PostgreSQL ($(date +%H:%M:%S); several minutes, a dot per test)"
   MATCHMAKER_TEST_DB=postgres TEST_PG_URL="$pg_url" .venv/bin/python -m pytest "$@"
+  echo "== PostgreSQL run took $((SECONDS - started)) s"
 fi

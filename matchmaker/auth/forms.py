@@ -6,6 +6,7 @@ from wtforms import EmailField, IntegerField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 
 from matchmaker.auth.services import MIN_PASSWORD_LENGTH
+from matchmaker.cities.services import city_names
 from matchmaker.formutils import choices
 from matchmaker.timeutils import zone_choices
 from matchmaker.vocab import ROLES
@@ -39,10 +40,15 @@ class ChangePasswordForm(SetPasswordForm):
 class UserForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Nama"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Peran"), choices=choices(ROLES))
-    city = StringField(_l("Kode kota (untuk Pokja)"), validators=[Optional(), Length(max=8)])
+    # The least-privileged role unless the admin chooses another.
+    role = SelectField(_l("Peran"), choices=choices(ROLES), default="viewer")
+    city = SelectField(_l("Kota (untuk Pokja)"), validate_choice=False)
     language = SelectField(_l("Bahasa"), choices=choices(LANGUAGES))
     submit = SubmitField(_l("Buat pengguna"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.city.choices = choices(city_names(), "—")
 
 
 class ApiTokenForm(FlaskForm):
