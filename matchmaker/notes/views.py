@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from matchmaker.errors import MatchmakerError
 from matchmaker.extensions import db
-from matchmaker.notes import access, attachments, queries, search, services
+from matchmaker.notes import access, attachments, queries, search, services, text
 from matchmaker.notes.forms import (
     ActionEditForm,
     ActionStatusForm,
@@ -21,6 +21,7 @@ from matchmaker.timeutils import utcnow
 from matchmaker.vocab import OUTCOME_TYPES, TOPICS
 
 bp = Blueprint("notes", __name__)
+bp.add_app_template_filter(text.highlight, "highlight")
 
 
 @bp.app_context_processor

@@ -222,3 +222,13 @@ def test_saved_lessons_and_actions_come_as_a_plain_text_summary_to_copy(client, 
     assert "- Susun draf instruksi wali kota (Kota Blitar, Bagian Hukum; tenggat 24 Feb 2020)" in summary
     assert 'data-copy="notes-summary"' in html and "Salin ringkasan" in html
     assert "Sesi pertama" not in summary  # the notes body stays on the page, not in the summary
+
+
+def test_knowledge_search_marks_what_it_matched_and_escapes_the_rest(client, login, make_programme,
+                                                                    blitar_pokja):
+    session = make_programme().sessions[0]
+    login(blitar_pokja)
+    client.post(f"/sessions/{session.id}/notes",
+                data=_form(**{"lessons-0-text": "Instruksi <i>wali kota</i> untuk ASN"}))
+    html = client.get("/knowledge?q=walikota").text
+    assert "Instruksi &lt;i&gt;<mark>wali kota</mark>&lt;/i&gt; untuk ASN" in html
