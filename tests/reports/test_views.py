@@ -55,14 +55,15 @@ def test_csv_exports(client, login, planned, facilitator, make_programme, now):
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
     assert len(rows) == 6
-    assert rows[0]["starts_at_utc"] == "2027-01-04T02:00:00Z"
-    assert rows[0]["local_35.72"] == "2027-01-04 09:00 WIB"
-    assert rows[0]["local_74.71"] == "2027-01-04 10:00 WITA"
-    assert rows[0]["agenda"].startswith("'=")  # no formula runs in a spreadsheet
+    assert rows[0]["Mulai (UTC)"] == "2027-01-04T02:00:00Z"
+    assert rows[0]["Waktu Kota Blitar"] == "2027-01-04 09:00 WIB"
+    assert rows[0]["Waktu Kota Kendari"] == "2027-01-04 10:00 WITA"
+    assert rows[0]["Ada catatan"] == "tidak"
+    assert rows[0]["Agenda"].startswith("'=")  # no formula runs in a spreadsheet
     make_programme(mentor="35.72", mentee="91.71", topic="solid_waste")
     every = list(csv.DictReader(io.StringIO(client.get("/programmes/export.csv").text.lstrip("\ufeff"))))
     assert len(every) == 2
-    assert {r["sessions_planned"] for r in every} == {"6", "0"}
+    assert {r["Sesi direncanakan"] for r in every} == {"6", "0"}
 
 
 def test_home_sends_each_role_to_its_own_page(client, login, facilitator, make_user):
