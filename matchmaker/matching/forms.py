@@ -1,15 +1,14 @@
 """Input shapes of the matching pages: the mentor search and the cohort filters (GET forms)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
-from matchmaker.formutils import choices
+from matchmaker.formutils import BaseForm, choices
 from matchmaker.vocab import PRIORITY, TOPICS
 
 
-class RecommendForm(FlaskForm):
+class RecommendForm(BaseForm):
     class Meta:
         csrf = False  # a search: GET, changes nothing
 
@@ -20,7 +19,7 @@ class RecommendForm(FlaskForm):
     submit = SubmitField(_l("Cari mentor"))
 
 
-class CohortFilterForm(FlaskForm):
+class CohortFilterForm(BaseForm):
     class Meta:
         csrf = False
 
