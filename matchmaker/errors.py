@@ -5,6 +5,7 @@ import re
 
 import marshmallow as ma
 from flask import current_app, jsonify, render_template, request
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -148,7 +149,7 @@ def register_error_handlers(app) -> None:
     def handle_too_large(error: RequestEntityTooLarge):
         limit = request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]
         message = _("Isi permintaan terlalu besar: paling banyak %(size)s MB.",
-                    size=f"{limit / 1024 / 1024:g}")
+                    size=format_decimal(limit / 1024 / 1024, "#,##0.#"))
         if wants_json():
             return json_error(413, "too_large", message, limit=limit)
         return error_page(413, message)

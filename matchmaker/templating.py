@@ -61,7 +61,8 @@ def register_template_helpers(app: Flask) -> None:
         times=format_times,
         day=lambda value: format_date(value, "medium") if value else "",
         filesize=file_size,
-        number=lambda v, d=0: "" if v is None else f"{v:,.{d}f}".replace(",", " "),
+        number=lambda v, d=0: "" if v is None else format_decimal(v, "#,##0" + ("." + "0" * d if d else "")),
+        score=lambda v: "" if v is None else format_decimal(v, "0.00"),
     )
     app.jinja_env.globals.update(vocab=vocab, nav_links=nav_links,
                                  has_endpoint=lambda name: name in app.view_functions,

@@ -125,7 +125,7 @@ def test_knowledge_base_is_open_to_every_signed_in_user(client, login, make_prog
     login(make_user("viewer"))
     page = client.get("/knowledge?q=advokasi")
     assert page.status_code == 200 and 'name="q"' in page.text
-    assert "Advokasi kepada kepala daerah" in page.text and "Mulai uji coba" not in page.text
+    assert "<mark>Advokasi</mark> kepada kepala daerah" in page.text and "Mulai uji coba" not in page.text
     page = client.get("/knowledge?topic=governance")
     assert "Mulai uji coba" in page.text and "Advokasi kepada" not in page.text
     page = client.get("/knowledge?outcome=improved_consensus&year=2020&city=74.71")

@@ -198,7 +198,7 @@ def test_complete_with_outcome_shows_on_both_city_profiles(client, login, planne
         html = client.get(f"/cities/{code}").text
         section = html[html.index('id="programmes"'):]
         assert planned.display_title in section
-        assert "Diatur dalam regulasi" in section and "2027-06-01" in section
+        assert "Diatur dalam regulasi" in section and "1 Jun 2027" in section
         assert f'href="/programmes/{planned.id}"' not in section  # viewers read no programme page
         assert SCRIPT not in html
 
