@@ -256,3 +256,10 @@ def test_each_coming_session_has_a_whatsapp_share_link(client, login, planned, p
     assert len(links) == 6
     text = unquote(links[0].split("text=", 1)[1])
     assert "09:00 WIB / 10:00 WITA" in text and "https://meet.example.id/abc" in text
+
+
+def test_the_pages_say_how_agreed_differs_from_running(client, login, planned, pokja_blitar):
+    login(pokja_blitar)
+    for path in ("/programmes", f"/programmes/{planned.id}"):
+        help_text = client.get(path).text.split('id="status-help">')[1].split("</p>")[0]
+        assert "Disepakati" in help_text and "Berjalan" in help_text
