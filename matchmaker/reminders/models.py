@@ -94,14 +94,14 @@ class Reminder(db.Model):
 # What the outbox page calls each kind and status (a kind without a label shows its code).
 KIND_LABELS = {
     ReminderKind.SESSION: _l("Pengingat sesi"),
-    ReminderKind.CANCELLED: _l("Sesi dibatalkan"),
+    ReminderKind.CANCELLED: _l("Pembatalan sesi"),
     ReminderKind.ACTION_DUE: _l("Tenggat tindak lanjut"),
     ReminderKind.NOTES: _l("Catatan belum diisi"),
     ReminderKind.DIGEST: _l("Ringkasan mingguan"),
     ReminderKind.ACCOUNT: _l("Akun baru"),
 }
 STATUS_LABELS = {
-    ReminderStatus.PENDING: _l("menunggu"),
+    ReminderStatus.PENDING: _l("dalam antrean"),
     ReminderStatus.SENT: _l("terkirim"),
     ReminderStatus.FAILED: _l("gagal"),
     ReminderStatus.SKIPPED: _l("dilewati"),

@@ -85,7 +85,7 @@ def test_outbox_filters_by_kind_and_recipient(app, people, plan_series, make_use
     assert "citra@kendari" not in page.text
     assert client.get("/admin/outbox?status=nonsense").status_code == 400
     # Kinds, statuses and lead times in the interface language, not the codes.
-    assert ">Pengingat sesi · 24 jam<" in page.text and ">menunggu<" in page.text
+    assert ">Pengingat sesi · 24 jam<" in page.text and ">dalam antrean<" in page.text
     assert ">pending<" not in page.text and ">session" not in page.text
 
 
