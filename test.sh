@@ -41,14 +41,31 @@ fi
 
 echo "== ruff"
 .venv/bin/ruff check .
-# pytest's own line of dots is the progress; each run says when it began and how long it took.
-started=$SECONDS
-echo "== tests on SQLite ($(date +%H:%M:%S); several minutes, a dot per test)"
-.venv/bin/python -m pytest "$@"
-echo "== SQLite run took $((SECONDS - started)) s"
+echo "== mypy"
+.venv/bin/mypy
+
+# The two databases run side by side (one per core); the SQLite run also measures coverage.
+pg_log="$(mktemp)"
 if [ "$run_pg" = true ]; then
-  started=$SECONDS
-  echo "== tests on PostgreSQL ($(date +%H:%M:%S); several minutes, a dot per test)"
-  MATCHMAKER_TEST_DB=postgres TEST_PG_URL="$pg_url" .venv/bin/python -m pytest "$@"
-  echo "== PostgreSQL run took $((SECONDS - started)) s"
+  echo "== tests on PostgreSQL (in the background; its log follows the SQLite run)"
+  MATCHMAKER_TEST_DB=postgres TEST_PG_URL="$pg_url" .venv/bin/python -m pytest -q -p no:cacheprovider "$@" \
+    >"$pg_log" 2>&1 &
+  pg_pid=$!
 fi
+started=$SECONDS
+echo "== tests on SQLite, with coverage (floor ${COVERAGE_FLOOR:=90} %), from $(date +%H:%M:%S): several minutes, a dot per test"
+sqlite_status=0
+.venv/bin/python -m pytest -p no:cacheprovider --cov --cov-report=term --cov-fail-under="$COVERAGE_FLOOR" "$@" \
+  || sqlite_status=$?
+echo "== SQLite run took $((SECONDS - started)) s"
+pg_status=0
+if [ "$run_pg" = true ]; then
+  echo "== tests on PostgreSQL: waiting for the background run"
+  wait "$pg_pid" || pg_status=$?
+  cat "$pg_log"
+  echo "== both runs done after $((SECONDS - started)) s"
+fi
+rm -f "$pg_log"
+[ "$sqlite_status" = 0 ] || { echo "!! SQLite run failed" >&2; exit "$sqlite_status"; }
+[ "$pg_status" = 0 ] || { echo "!! PostgreSQL run failed" >&2; exit "$pg_status"; }
+echo "== all green"

@@ -9,6 +9,7 @@ import enum
 from typing import Protocol
 
 from flask_babel import gettext as _
+from typing_extensions import TypeIs
 
 from matchmaker.errors import Forbidden
 
@@ -25,25 +26,28 @@ FACILITATING = frozenset({Role.ADMIN, Role.FACILITATOR})
 
 
 class Actor(Protocol):
-    id: int
-    role: str
-    city_id: int | None
-    is_enabled: bool
-
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def city_id(self) -> int | None: ...
+    @property
+    def is_enabled(self) -> bool: ...
     @property
     def is_authenticated(self) -> bool: ...
 
 
-def is_signed_in(actor: Actor | None) -> bool:
+def is_signed_in(actor: Actor | None) -> TypeIs[Actor]:
     """A real, enabled account; False for None and for Flask-Login's anonymous user."""
     return bool(actor is not None and actor.is_authenticated and actor.is_enabled)
 
 
-def has_role(actor: Actor | None, *roles: Role) -> bool:
-    return is_signed_in(actor) and actor.role in roles
+def has_role(actor: Actor | None, *roles: Role) -> TypeIs[Actor]:
+    return is_signed_in(actor) and any(actor.role == role for role in roles)
 
 
-def is_facilitator(actor: Actor | None) -> bool:
+def is_facilitator(actor: Actor | None) -> TypeIs[Actor]:
     """Signed-in facilitator or admin; safe to call with the anonymous user."""
     return has_role(actor, *FACILITATING)
 

@@ -46,9 +46,9 @@ def select_locale() -> str:
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
-        return chosen
+        return str(chosen)
     if current_user and current_user.is_authenticated and current_user.language in languages:
-        return current_user.language
+        return str(current_user.language)
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

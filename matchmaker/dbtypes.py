@@ -2,9 +2,12 @@
 
 import sqlite3
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import DateTime, Enum
+from sqlalchemy import CursorResult, DateTime, Enum, Executable
 from sqlalchemy.types import TypeDecorator
+
+from matchmaker.extensions import db
 
 
 class UTCDateTime(TypeDecorator):
@@ -40,3 +43,8 @@ def tune_sqlite(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def changed_rows(statement: Executable) -> int:
+    """Run an UPDATE, DELETE or INSERT in the request's session; return how many rows it touched."""
+    return cast(CursorResult, db.session.execute(statement)).rowcount

@@ -19,6 +19,7 @@ class MatchmakerError(Exception):
 
     status = 400
     code = "bad_request"
+    errors: list[dict] = []
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
@@ -53,6 +54,7 @@ class NotFound(MatchmakerError):
 class Conflict(MatchmakerError):
     status = 409
     code = "conflict"
+    programme_id: int | None = None  # the existing programme a duplicate proposal ran into
 
 
 class ErrorItemSchema(ma.Schema):
@@ -139,7 +141,7 @@ def register_error_handlers(app) -> None:
             extra: dict = {}
             if error.field:
                 extra["field"] = dotted(error.field)
-            if getattr(error, "errors", None):
+            if error.errors:
                 extra["errors"] = [{**item, "field": dotted(item["field"]) if item.get("field") else None}
                                    for item in error.errors]
             return json_error(error.status, error.code, error.message, **extra)
@@ -160,8 +162,8 @@ def register_error_handlers(app) -> None:
             code = (error.name or "error").lower().replace(" ", "_")
             text = HTTP_MESSAGES.get(error.code or 500) or error.description or error.name
             response, status = json_error(error.code or 500, code, str(text))
-            if getattr(error, "valid_methods", None):
-                response.headers["Allow"] = ", ".join(error.valid_methods)
+            if allowed := getattr(error, "valid_methods", None):
+                response.headers["Allow"] = ", ".join(allowed)
             return response, status
         return error_page(error.code or 500, page_message(error))
 

@@ -108,7 +108,7 @@ def run_foreground(app: Flask) -> None:
 @with_appcontext
 def scheduler_command() -> None:
     """Run the reminder scheduler in the foreground (a dedicated process)."""
-    run_foreground(current_app._get_current_object())
+    run_foreground(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 @click.command("serve")
@@ -117,7 +117,7 @@ def scheduler_command() -> None:
 @with_appcontext
 def serve_command(host: str, port: int) -> None:
     """Serve the app in this one process, with the reminder sweep inside when SCHEDULER_ENABLED=1."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config["SCHEDULER_ENABLED"]:
         start_in_process(app)
     else:

@@ -107,6 +107,6 @@ def init_app(app: Flask) -> None:
     """Trust the configured proxies, check requests before any view, add headers after."""
     hops = app.config["TRUSTED_PROXIES"]
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.before_request_funcs.setdefault(None, []).insert(0, check_request)
     app.after_request(add_security_headers)

@@ -51,7 +51,7 @@ MESSAGES = {
     "number": _l("harus angka"),
     "range": _l("harus antara %(min)s dan %(max)s"),
     "boolean": _l("harus true atau false"),
-    "date": _l("harus tanggal berformat YYYY-MM-DD"),
+    "date": _l("harus tanggal berformat TTTT-BB-HH"),
     "date_range": _l("harus antara %(min)s dan %(max)s"),
     "date_time": _l("harus waktu berformat YYYY-MM-DDTHH:MM"),
     "code": _l("harus kode Kemendagri berformat NN.NN"),
@@ -252,6 +252,8 @@ class Day(_Translated, ma.fields.Date):
     """A calendar date `YYYY-MM-DD` between 2000-01-01 and 2100-12-31."""
 
     def _deserialize(self, value: Any, attr, data, **kwargs) -> date:
+        if isinstance(value, date) and not isinstance(value, datetime) and MIN_DATE <= value <= MAX_DATE:
+            return value  # already loaded once (an API body handed on to a service)
         if not isinstance(value, str) or not _DATE.match(value.strip()):
             raise self.fail("date")
         try:
@@ -271,7 +273,7 @@ class LocalDateTime(_Translated, ma.fields.String):
                     **kwargs.pop("metadata", {})}
         super().__init__(metadata=metadata, **kwargs)
 
-    def _deserialize(self, value: Any, attr, data, **kwargs) -> datetime:
+    def _deserialize(self, value: Any, attr, data, **kwargs) -> datetime:  # type: ignore[override]
         if not isinstance(value, str) or not re.fullmatch(LOCAL_DATE_TIME, value.strip()):
             raise self.fail("date_time")
         try:
@@ -318,12 +320,16 @@ def _flatten(messages: Any, path: tuple[str, ...] = ()) -> Iterable[tuple[str | 
         yield ".".join(path) or None, str(messages)
 
 
-def validation_error(messages: Any) -> ValidationError:
-    """marshmallow's messages as one ValidationError: the first problem leads, every one is listed."""
-    problems = list(_flatten(messages))
+def invalid(problems: list[tuple[str | None, str]]) -> ValidationError:
+    """Problems as (dotted field, message) in one ValidationError: the first leads, all are listed."""
     field, text = problems[0]
     return ValidationError(f"{field}: {text}" if field else text, field=field,
                            errors=[{"field": f, "message": m} for f, m in problems])
+
+
+def validation_error(messages: Any) -> ValidationError:
+    """marshmallow's messages as one ValidationError."""
+    return invalid(list(_flatten(messages)))
 
 
 def load(schema: ma.Schema, data: Any) -> Any:

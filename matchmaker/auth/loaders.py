@@ -5,6 +5,7 @@ per TOKEN_TOUCH_SECONDS, so reading a page never commits the request's own trans
 """
 
 import logging
+from datetime import datetime
 
 from flask import flash, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -27,7 +28,7 @@ def _bearer() -> str | None:
     return header[7:].strip() if header.startswith("Bearer ") else None
 
 
-def _note_touch(model, row_id: int, last: object, now) -> None:
+def _note_touch(model, row_id: int, last: datetime | None, now: datetime) -> None:
     if needs_touch(last, now):
         g.auth_touch = (model, row_id, now)
 
@@ -37,7 +38,7 @@ def load_user(session_token: str) -> User | None:
         return None  # a bearer token, when sent, is the only credential that counts
     now = utcnow()
     user = user_for_session(session_token, now)
-    if user is not None:
+    if user is not None and user.current_session is not None:
         _note_touch(UserSession, user.current_session.id, user.current_session.last_seen_at, now)
     return user
 
@@ -48,7 +49,7 @@ def load_user_from_token(req) -> User | None:
         return None
     now = utcnow()
     user = user_for_token(token, now)
-    if user is not None:
+    if user is not None and user.current_api_token is not None:
         _note_touch(ApiToken, user.current_api_token.id, user.current_api_token.last_used_at, now)
     return user
 

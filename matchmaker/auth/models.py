@@ -2,14 +2,19 @@
 
 import hashlib
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.dbtypes import UTCDateTime
-from matchmaker.extensions import db
+from matchmaker.extensions import Model
 from matchmaker.timeutils import utcnow
+
+if TYPE_CHECKING:
+    from matchmaker.cities.models import City
+
 
 
 def hash_token(token: str) -> str:
@@ -17,7 +22,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,10 +40,14 @@ class User(UserMixin, db.Model):
     # Set whenever the password is set or changed after the account was created.
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    city = relationship("City", lazy="joined")
+    city: Mapped["City | None"] = relationship("City", lazy="joined")
 
     # The browser session this request was signed in with (set by the session loader), whose
     # secret is what Flask-Login keeps in the cookie: so one session can be ended on its own.
+    if TYPE_CHECKING:  # plain attributes, not columns: annotated only for the type checker
+        current_session: "UserSession | None"
+        current_session_token: str | None
+        current_api_token: "ApiToken | None"
     current_session = None
     current_session_token = None
     current_api_token = None  # the token this request came with, if any
@@ -76,7 +85,7 @@ class User(UserMixin, db.Model):
         return self.city.timezone if self.city else "Asia/Jakarta"
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One signed-in browser; the cookie holds its secret, the table only the secret's hash."""
 
     __tablename__ = "user_sessions"
@@ -90,10 +99,10 @@ class UserSession(db.Model):
     address: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(200), default="")
 
-    user = relationship("User")
+    user: Mapped["User"] = relationship("User")
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,10 +114,10 @@ class ApiToken(db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    user = relationship("User")
+    user: Mapped["User"] = relationship("User")
 
 
-class PasswordLink(db.Model):
+class PasswordLink(Model):
     """A one-time link to set a password (new account or reset)."""
 
     __tablename__ = "password_links"
@@ -121,10 +130,10 @@ class PasswordLink(db.Model):
     # Set when this link is used, and on every other open link of the user at that moment.
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    user = relationship("User")
+    user: Mapped["User"] = relationship("User")
 
 
-class Throttle(db.Model):
+class Throttle(Model):
     """A counter of recent attempts for one key (account, address, both, or a known device).
 
     The key is stored hashed, so the table keeps no e-mail addresses anyone mistyped.

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import case, func, literal, or_, select, update
+from sqlalchemy import Table, case, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -19,7 +20,7 @@ from matchmaker import signals
 from matchmaker.access import Role, ensure_admin
 from matchmaker.auth.models import ApiToken, PasswordLink, Throttle, User, UserSession, hash_token
 from matchmaker.cities.models import City
-from matchmaker.dbtypes import UTCDateTime
+from matchmaker.dbtypes import UTCDateTime, changed_rows
 from matchmaker.errors import Conflict, Forbidden, NotFound, ValidationError
 from matchmaker.extensions import db
 
@@ -127,7 +128,8 @@ def _dummy_hash(method: str) -> str:
 def _password_matches(user: User | None, password: str) -> bool:
     """Check a password with the same work whether or not the account exists or can sign in."""
     usable = user is not None and user.is_enabled and bool(user.password_hash)
-    stored = user.password_hash if usable else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
+    stored = user.password_hash if user is not None and usable else None
+    stored = stored or _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
     return check_password_hash(stored, password or "") and usable
 
 
@@ -144,14 +146,14 @@ def _lock_throttles(keys: list[str], now: datetime, window: timedelta) -> dict[s
     so concurrent attempts are counted one after the other. A row quiet for a whole window
     starts again from zero.
     """
-    table = Throttle.__table__
+    table = cast(Table, Throttle.__table__)
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     at = literal(now, UTCDateTime())
     stale = table.c.last_at <= literal(now - window, UTCDateTime())
     rows = {}
     for key in sorted(set(keys)):
-        statement = insert(table).values(key_hash=key, count=0, last_at=now, next_at=None)
-        statement = statement.on_conflict_do_update(index_elements=[table.c.key_hash], set_={
+        statement = insert(table).values(key_hash=key, count=0, last_at=now, next_at=None) \
+            .on_conflict_do_update(index_elements=[table.c.key_hash], set_={
             "count": case((stale, 0), else_=table.c.count),
             "next_at": case((stale, None), else_=table.c.next_at),
             "last_at": case((stale, at), else_=table.c.last_at),
@@ -372,9 +374,9 @@ def use_password_link(token: str, password: str, now: datetime) -> User:
     link = password_link_user(token, now)
     user = link.user
     _store_password(user, password)
-    claimed = db.session.execute(update(PasswordLink).where(
+    claimed = changed_rows(update(PasswordLink).where(
         PasswordLink.id == link.id, PasswordLink.used_at.is_(None), PasswordLink.expires_at > now
-    ).values(used_at=now)).rowcount
+    ).values(used_at=now))
     if claimed != 1:
         raise NotFound(_("Tautan ini tidak berlaku atau sudah dipakai."))
     _password_changed(user, now)

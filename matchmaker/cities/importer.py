@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -70,11 +71,12 @@ def load_regions(progress: Progress = _noop) -> dict[str, int]:
                for f in db.session.scalars(select(ProvinceFigure))}
     with open(DATA_DIR / "wash_access_province.csv", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            key = (row["indicator"], int(row["year"]), row["province_code"])
+            figure_key = (row["indicator"], int(row["year"]), row["province_code"])
             value = float(row["value_pct"])
-            figure = figures.get(key)
+            figure = figures.get(figure_key)
             if figure is None:
-                db.session.add(ProvinceFigure(indicator=key[0], year=key[1], province_code=key[2],
+                indicator, year, province = figure_key
+                db.session.add(ProvinceFigure(indicator=indicator, year=year, province_code=province,
                                               value_pct=value, source=row["source"]))
             elif figure.value_pct != value:
                 figure.value_pct = value
@@ -197,7 +199,8 @@ def validate_import(payload: dict, progress: Progress = _noop) -> tuple[dict, li
                              "message": _("harus berupa objek")})
             continue
         ok = check_code("cities", number, "code", record.get("code"))
-        data, found = (None, [])
+        data: dict | None = None
+        found: list[tuple[str | None, str]] = []
         if "indicators" in record:
             data, found = clean_indicators(record["indicators"])
         problems.extend({"section": "cities", "record": number, "field": f, "message": m}
@@ -220,13 +223,13 @@ def validate_import(payload: dict, progress: Progress = _noop) -> tuple[dict, li
             problems.extend({"section": section, "record": number, "field": f, "message": m}
                             for f, m in found)
             if ok and not found:
-                key = (record["city"], data["topic"], data["title"])
-                if key in seen:
+                same = (record["city"], data["topic"], data["title"])
+                if same in seen:
                     problems.append({"section": section, "record": number, "field": "title",
                                      "message": _("sama dengan rekaman %(n)d (kota, topik dan judul "
-                                                  "sama)", n=seen[key])})
+                                                  "sama)", n=seen[same])})
                     continue
-                seen[key] = number
+                seen[same] = number
                 clean[section].append((record["city"], data))
             progress(1)
     return clean, problems
@@ -257,10 +260,10 @@ def import_profiles(payload: dict, now: datetime, actor_id: int | None = None,
                                        len(problems)), errors=problems)
     city_ids = dict(db.session.execute(select(City.code, City.id)).all())
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    logged: list[tuple[ProfileChange, object]] = []
+    logged: list[tuple[ProfileChange, Any]] = []
 
     def upsert(rows: dict, key, make, data: dict, apply, entity: str, summary: str) -> None:
-        row = rows.get(key)
+        row: Any = rows.get(key)
         created = row is None
         if created:
             row = rows[key] = make()
@@ -284,12 +287,13 @@ def import_profiles(payload: dict, now: datetime, actor_id: int | None = None,
         upsert(indicators, key, lambda k=key: Indicator(city_id=k[0], year=k[1]), data,
                lambda row, d: apply_figures(row, d, Origin.IMPORT), "indicator",
                f"Indikator {data['year']}")
-    for section, model, fields in (("practices", Practice, PRACTICE_FIELDS),
-                                   ("needs", Need, NEED_FIELDS)):
+    entries: tuple[tuple[str, Any, tuple], ...] = (("practices", Practice, PRACTICE_FIELDS),
+                                                    ("needs", Need, NEED_FIELDS))
+    for section, model, fields in entries:
         rows = {(r.city_id, r.topic, r.title): r for r in db.session.scalars(select(model))}
         for code, data in clean[section]:
-            key = (city_ids[code], data["topic"], data["title"])
-            upsert(rows, key, lambda k=key, m=model: m(city_id=k[0]), data, _set_fields(fields),
+            entry = (city_ids[code], data["topic"], data["title"])
+            upsert(rows, entry, lambda k=entry, m=model: m(city_id=k[0]), data, _set_fields(fields),
                    section[:-1], data["title"])
     db.session.flush()
     for change, row in logged:
@@ -307,7 +311,9 @@ def export_profiles() -> dict:
     for code, indicator in indicators:
         cities.append({"code": code, "indicators": indicator_dict(indicator)})
     sections = {}
-    for section, model, as_dict in (("practices", Practice, practice_dict), ("needs", Need, need_dict)):
+    exported: tuple[tuple[str, Any, Any], ...] = (("practices", Practice, practice_dict),
+                                                   ("needs", Need, need_dict))
+    for section, model, as_dict in exported:
         rows = db.session.execute(select(City.code, model).join(City, City.id == model.city_id)
                                   .order_by(City.code, model.topic, model.title))
         sections[section] = [{"city": code, **{k: v for k, v in as_dict(row).items() if k != "id"}}

@@ -6,11 +6,11 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.dbtypes import UTCDateTime
-from matchmaker.extensions import db
+from matchmaker.extensions import Model
 from matchmaker.timeutils import utcnow
 
 
-class City(db.Model):
+class City(Model):
     __tablename__ = "cities"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,12 +28,14 @@ class City(db.Model):
     population: Mapped[int | None] = mapped_column()
     is_autonomous: Mapped[bool] = mapped_column(default=True)
 
-    indicators = relationship("Indicator", back_populates="city", order_by="Indicator.year.desc()",
-                              cascade="all, delete-orphan")
-    practices = relationship("Practice", back_populates="city", order_by="Practice.topic",
-                             cascade="all, delete-orphan")
-    needs = relationship("Need", back_populates="city", order_by="Need.topic",
-                         cascade="all, delete-orphan")
+    indicators: Mapped[list["Indicator"]] = relationship(
+        "Indicator", back_populates="city", order_by="Indicator.year.desc()",
+        cascade="all, delete-orphan")
+    practices: Mapped[list["Practice"]] = relationship(
+        "Practice", back_populates="city", order_by="Practice.topic",
+        cascade="all, delete-orphan")
+    needs: Mapped[list["Need"]] = relationship(
+        "Need", back_populates="city", order_by="Need.topic", cascade="all, delete-orphan")
 
     @property
     def latest_indicator(self) -> "Indicator | None":
@@ -46,7 +48,7 @@ class City(db.Model):
         return None
 
 
-class ProvinceFigure(db.Model):
+class ProvinceFigure(Model):
     """A province's (or, with code '00', the nation's) BPS access figure for one year."""
 
     __tablename__ = "province_figures"
@@ -60,7 +62,7 @@ class ProvinceFigure(db.Model):
     source: Mapped[str] = mapped_column(String(60), default="")
 
 
-class Indicator(db.Model):
+class Indicator(Model):
     __tablename__ = "indicators"
     __table_args__ = (UniqueConstraint("city_id", "year"),)
 
@@ -80,10 +82,10 @@ class Indicator(db.Model):
     origins: Mapped[dict | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    city = relationship("City", back_populates="indicators")
+    city: Mapped["City"] = relationship("City", back_populates="indicators")
 
 
-class Practice(db.Model):
+class Practice(Model):
     __tablename__ = "practices"
     __table_args__ = (UniqueConstraint("city_id", "topic", "title"),)
 
@@ -97,10 +99,10 @@ class Practice(db.Model):
     outcomes: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    city = relationship("City", back_populates="practices")
+    city: Mapped["City"] = relationship("City", back_populates="practices")
 
 
-class Need(db.Model):
+class Need(Model):
     __tablename__ = "needs"
     __table_args__ = (UniqueConstraint("city_id", "topic", "title"),)
 
@@ -112,10 +114,10 @@ class Need(db.Model):
     priority: Mapped[str] = mapped_column(String(10), default="medium")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    city = relationship("City", back_populates="needs")
+    city: Mapped["City"] = relationship("City", back_populates="needs")
 
 
-class ProfileChange(db.Model):
+class ProfileChange(Model):
     """Who changed what in a city's profile, and when."""
 
     __tablename__ = "profile_changes"

@@ -28,6 +28,7 @@ from matchmaker.cities.schemas import (
 )
 from matchmaker.errors import Conflict, ValidationError
 from matchmaker.extensions import db
+from matchmaker.validation import invalid
 from matchmaker.vocab import KINDS, TOPICS
 
 PRACTICE_FIELDS = ("topic", "title", "description", "maturity", "started_year", "outcomes")
@@ -176,9 +177,7 @@ def record_change(city: City, actor: Actor | None, now: datetime, action: str, e
 
 def _raise_problems(problems) -> None:
     if problems:
-        field, message = problems[0]
-        raise ValidationError(f"{field}: {message}" if field else message, field=field,
-                              errors=[{"field": f, "message": m} for f, m in problems])
+        raise invalid(problems)
 
 
 def _diff(obj, data: dict, fields) -> dict:
@@ -193,76 +192,70 @@ def _ensure_unique(model, city: City, topic: str, title: str, current_id: int | 
                          city=city.name, title=title), field="title")
 
 
-def add_practice(actor: Actor | None, city: City, record: dict, now: datetime) -> Practice:
+# A city's practices and needs are kept the same way: model -> (cleaner, fields, history name).
+_ENTRIES = {Practice: (clean_practice, PRACTICE_FIELDS, "practice"),
+            Need: (clean_need, NEED_FIELDS, "need")}
+
+
+def _add_entry(model, actor: Actor | None, city: City, record: dict, now: datetime):
+    clean, _fields, entity = _ENTRIES[model]
     ensure_can_edit_city(actor, city)
-    data, problems = clean_practice(record)
+    data, problems = clean(record)
     _raise_problems(problems)
-    _ensure_unique(Practice, city, data["topic"], data["title"], None)
-    practice = Practice(city=city, updated_at=now, **data)
-    db.session.add(practice)
+    _ensure_unique(model, city, data["topic"], data["title"], None)
+    entry = model(city=city, updated_at=now, **data)
+    db.session.add(entry)
     db.session.flush()
-    record_change(city, actor, now, "create", "practice", practice.id,
-                  f"+ {practice.title}", {k: [None, v] for k, v in data.items()})
-    return practice
+    record_change(city, actor, now, "create", entity, entry.id, f"+ {entry.title}",
+                  {k: [None, v] for k, v in data.items()})
+    return entry
+
+
+def _update_entry(actor: Actor | None, entry, record: dict, now: datetime):
+    clean, fields, entity = _ENTRIES[type(entry)]
+    ensure_can_edit_city(actor, entry.city)
+    data, problems = clean(record)
+    _raise_problems(problems)
+    _ensure_unique(type(entry), entry.city, data["topic"], data["title"], entry.id)
+    changes = _diff(entry, data, fields)
+    if changes:
+        for key, (_old, new) in changes.items():
+            setattr(entry, key, new)
+        entry.updated_at = now
+        record_change(entry.city, actor, now, "update", entity, entry.id, f"~ {entry.title}", changes)
+    db.session.flush()
+    return entry
+
+
+def _delete_entry(actor: Actor | None, entry, now: datetime) -> None:
+    ensure_can_edit_city(actor, entry.city)
+    record_change(entry.city, actor, now, "delete", _ENTRIES[type(entry)][2], entry.id, f"- {entry.title}")
+    db.session.delete(entry)
+    db.session.flush()
+
+
+def add_practice(actor: Actor | None, city: City, record: dict, now: datetime) -> Practice:
+    return _add_entry(Practice, actor, city, record, now)
 
 
 def update_practice(actor: Actor | None, practice: Practice, record: dict, now: datetime) -> Practice:
-    ensure_can_edit_city(actor, practice.city)
-    data, problems = clean_practice(record)
-    _raise_problems(problems)
-    _ensure_unique(Practice, practice.city, data["topic"], data["title"], practice.id)
-    changes = _diff(practice, data, PRACTICE_FIELDS)
-    if changes:
-        for key, (_old, new) in changes.items():
-            setattr(practice, key, new)
-        practice.updated_at = now
-        record_change(practice.city, actor, now, "update", "practice", practice.id,
-                      f"~ {practice.title}", changes)
-    db.session.flush()
-    return practice
+    return _update_entry(actor, practice, record, now)
 
 
 def delete_practice(actor: Actor | None, practice: Practice, now: datetime) -> None:
-    ensure_can_edit_city(actor, practice.city)
-    record_change(practice.city, actor, now, "delete", "practice", practice.id,
-                  f"- {practice.title}")
-    db.session.delete(practice)
-    db.session.flush()
+    _delete_entry(actor, practice, now)
 
 
 def add_need(actor: Actor | None, city: City, record: dict, now: datetime) -> Need:
-    ensure_can_edit_city(actor, city)
-    data, problems = clean_need(record)
-    _raise_problems(problems)
-    _ensure_unique(Need, city, data["topic"], data["title"], None)
-    need = Need(city=city, updated_at=now, **data)
-    db.session.add(need)
-    db.session.flush()
-    record_change(city, actor, now, "create", "need", need.id, f"+ {need.title}",
-                  {k: [None, v] for k, v in data.items()})
-    return need
+    return _add_entry(Need, actor, city, record, now)
 
 
 def update_need(actor: Actor | None, need: Need, record: dict, now: datetime) -> Need:
-    ensure_can_edit_city(actor, need.city)
-    data, problems = clean_need(record)
-    _raise_problems(problems)
-    _ensure_unique(Need, need.city, data["topic"], data["title"], need.id)
-    changes = _diff(need, data, NEED_FIELDS)
-    if changes:
-        for key, (_old, new) in changes.items():
-            setattr(need, key, new)
-        need.updated_at = now
-        record_change(need.city, actor, now, "update", "need", need.id, f"~ {need.title}", changes)
-    db.session.flush()
-    return need
+    return _update_entry(actor, need, record, now)
 
 
 def delete_need(actor: Actor | None, need: Need, now: datetime) -> None:
-    ensure_can_edit_city(actor, need.city)
-    record_change(need.city, actor, now, "delete", "need", need.id, f"- {need.title}")
-    db.session.delete(need)
-    db.session.flush()
+    _delete_entry(actor, need, now)
 
 
 def apply_figures(indicator: Indicator, data: dict, origin: Origin, change_source: str = "") -> dict:

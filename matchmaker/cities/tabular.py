@@ -161,7 +161,7 @@ def tables_to_payload(tables: Iterable[Table]) -> tuple[dict, list[dict], Callab
             places[(SECTION[sheet], len(records))] = (table, row_number)
 
     def locate(problem: dict) -> dict:
-        place = places.get((problem.get("section"), problem.get("record")))
+        place = places.get((problem.get("section") or "", problem.get("record") or 0))
         if place is None:
             return problem
         table, row_number = place

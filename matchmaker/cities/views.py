@@ -13,6 +13,7 @@ from flask import (
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user, login_required
 
 from matchmaker.cities import access, figures, importer, listing, services
@@ -33,7 +34,8 @@ from matchmaker.vocab import FISCAL_CAPACITY, TOPICS
 bp = Blueprint("cities", __name__)
 
 PER_PAGE_CHOICES = (25, 50, 100, 200)
-ORIGIN_LABELS = {figures.Origin.IMPORT: _l("impor"), figures.Origin.USER: _l("diisi pengguna")}
+ORIGIN_LABELS: dict[str | None, LazyString] = {figures.Origin.IMPORT: _l("impor"),
+                                               figures.Origin.USER: _l("diisi pengguna")}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_TYPES = {"json": ("application/json", "json"), "xlsx": (XLSX, "xlsx"),
                 "csv": ("application/zip", "zip")}

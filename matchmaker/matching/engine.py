@@ -235,6 +235,8 @@ def need_text(need: NeedDoc) -> str:
 class MatchModel:
     """Precomputed matrices for mentor recommendation; build once, query many times."""
 
+    glossary: Glossary
+
     @classmethod
     def build(cls, cities: list[CityProfile], practices: list[PracticeDoc],
               glossary: Glossary | None = None) -> "MatchModel":
@@ -262,7 +264,7 @@ class MatchModel:
         with np.errstate(divide="ignore", invalid="ignore"):
             self._log_density = _log(population / area)
         fiscal_rank = {level: i for i, level in enumerate(FISCAL_LEVELS)}
-        self._fiscal = np.array([fiscal_rank.get(c.fiscal_capacity, np.nan) for c in cities])
+        self._fiscal = np.array([fiscal_rank.get(c.fiscal_capacity or "", np.nan) for c in cities])
         sanitation = np.array([_value(c.sanitation_access_pct) for c in cities])
         water = np.array([_value(c.drinking_water_access_pct) for c in cities])
         slum = np.array([_value(c.slum_area_ha) for c in cities])
@@ -584,7 +586,7 @@ class MatchModel:
         queries = self._queries([need_text(n) for n in needs], [n.topic for n in needs])
         rankings = [self._rank(self._city(n.city_code), n.topic, query, frozenset())
                     for n, query in zip(needs, queries, strict=True)]
-        group_of = {}
+        group_of: dict[tuple[str, str], int] = {}
         for need in needs:
             group_of.setdefault((need.city_code, need.topic), len(group_of))
         groups = [group_of[(n.city_code, n.topic)] for n in needs]

@@ -145,7 +145,8 @@ class Glossary:
 
     def _check_cycles(self) -> None:
         for start in self.groups:
-            seen, todo = set(), list(self.groups[start].broader)
+            seen: set[str] = set()
+            todo = list(self.groups[start].broader)
             while todo:
                 current = todo.pop()
                 if current == start:

@@ -2,13 +2,19 @@
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.dbtypes import UTCDateTime, str_enum
-from matchmaker.extensions import db
+from matchmaker.extensions import Model
 from matchmaker.timeutils import utcnow
+
+if TYPE_CHECKING:
+    from matchmaker.auth.models import User
+    from matchmaker.cities.models import City, Need, Practice
+
 
 
 class ProposalStatus(enum.StrEnum):
@@ -16,7 +22,7 @@ class ProposalStatus(enum.StrEnum):
     ACCEPTED = "accepted"
 
 
-class CohortProposal(db.Model):
+class CohortProposal(Model):
     """A (need, mentor) pair kept until it becomes a programme (then programme_id is set)."""
 
     __tablename__ = "cohort_proposals"
@@ -33,7 +39,7 @@ class CohortProposal(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    need = relationship("Need")
-    mentor = relationship("City")
-    practice = relationship("Practice")
-    created_by = relationship("User")
+    need: Mapped["Need"] = relationship("Need")
+    mentor: Mapped["City"] = relationship("City")
+    practice: Mapped["Practice | None"] = relationship("Practice")
+    created_by: Mapped["User | None"] = relationship("User")

@@ -7,15 +7,22 @@ edit holding the values before the edit, who changed them and when.
 import enum
 from collections import Counter
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from matchmaker.dbtypes import UTCDateTime, str_enum
-from matchmaker.extensions import db
+from matchmaker.extensions import Model
 from matchmaker.notes.text import index_terms
 from matchmaker.timeutils import utcnow
+
+if TYPE_CHECKING:
+    from matchmaker.auth.models import User
+    from matchmaker.cities.models import City
+    from matchmaker.programmes.models import Programme, ProgrammeSession
+
 
 
 class ActionStatus(enum.StrEnum):
@@ -25,7 +32,7 @@ class ActionStatus(enum.StrEnum):
 
 
 
-class SessionNote(db.Model):
+class SessionNote(Model):
     """Markdown notes of one session; a session may collect several (one per logging)."""
 
     __tablename__ = "session_notes"
@@ -38,13 +45,14 @@ class SessionNote(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    session = relationship("ProgrammeSession")
-    author = relationship("User")
-    revisions = relationship("NoteRevision", back_populates="note", cascade="all, delete-orphan",
-                             order_by="NoteRevision.edited_at.desc(), NoteRevision.id.desc()")
+    session: Mapped["ProgrammeSession"] = relationship("ProgrammeSession")
+    author: Mapped["User | None"] = relationship("User")
+    revisions: Mapped[list["NoteRevision"]] = relationship(
+        "NoteRevision", back_populates="note", cascade="all, delete-orphan",
+        order_by="NoteRevision.edited_at.desc(), NoteRevision.id.desc()")
 
 
-class NoteRevision(db.Model):
+class NoteRevision(Model):
     """The body of a note as it was before one edit."""
 
     __tablename__ = "note_revisions"
@@ -55,11 +63,11 @@ class NoteRevision(db.Model):
     edited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     previous_body: Mapped[str] = mapped_column(Text, default="")
 
-    note = relationship("SessionNote", back_populates="revisions")
-    editor = relationship("User")
+    note: Mapped["SessionNote"] = relationship("SessionNote", back_populates="revisions")
+    editor: Mapped["User | None"] = relationship("User")
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     """One person present at a session; city is empty for facilitators and other guests."""
 
     __tablename__ = "attendances"
@@ -73,12 +81,12 @@ class Attendance(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    session = relationship("ProgrammeSession")
-    city = relationship("City")
-    author = relationship("User")
+    session: Mapped["ProgrammeSession"] = relationship("ProgrammeSession")
+    city: Mapped["City | None"] = relationship("City")
+    author: Mapped["User | None"] = relationship("User")
 
 
-class Lesson(db.Model):
+class Lesson(Model):
     """A lesson learned, shared with every signed-in user through the knowledge base."""
 
     __tablename__ = "lessons"
@@ -95,12 +103,14 @@ class Lesson(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    session = relationship("ProgrammeSession")
-    programme = relationship("Programme")
-    author = relationship("User")
-    terms = relationship("LessonTerm", cascade="all, delete-orphan", passive_deletes=True)
-    revisions = relationship("LessonRevision", back_populates="lesson", cascade="all, delete-orphan",
-                             order_by="LessonRevision.edited_at.desc(), LessonRevision.id.desc()")
+    session: Mapped["ProgrammeSession"] = relationship("ProgrammeSession")
+    programme: Mapped["Programme"] = relationship("Programme")
+    author: Mapped["User | None"] = relationship("User")
+    terms: Mapped[list["LessonTerm"]] = relationship(
+        "LessonTerm", cascade="all, delete-orphan", passive_deletes=True)
+    revisions: Mapped[list["LessonRevision"]] = relationship(
+        "LessonRevision", back_populates="lesson", cascade="all, delete-orphan",
+        order_by="LessonRevision.edited_at.desc(), LessonRevision.id.desc()")
 
     @validates("text")
     def _reindex(self, _key: str, value: str) -> str:
@@ -110,7 +120,7 @@ class Lesson(db.Model):
         return value
 
 
-class LessonTerm(db.Model):
+class LessonTerm(Model):
     """The full-text index of lessons: one row per (lesson, word or stem), on any database."""
 
     __tablename__ = "lesson_terms"
@@ -122,7 +132,7 @@ class LessonTerm(db.Model):
     count: Mapped[int] = mapped_column(default=1)
 
 
-class LessonRevision(db.Model):
+class LessonRevision(Model):
     """A lesson's text, topic and outcome type as they were before one edit."""
 
     __tablename__ = "lesson_revisions"
@@ -133,11 +143,11 @@ class LessonRevision(db.Model):
     edited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     previous: Mapped[dict] = mapped_column(JSON)
 
-    lesson = relationship("Lesson", back_populates="revisions")
-    editor = relationship("User")
+    lesson: Mapped["Lesson"] = relationship("Lesson", back_populates="revisions")
+    editor: Mapped["User | None"] = relationship("User")
 
 
-class FollowUpAction(db.Model):
+class FollowUpAction(Model):
     """Who does what next, by when; the reminders package reminds owners before `due_on`."""
 
     __tablename__ = "follow_up_actions"
@@ -157,12 +167,13 @@ class FollowUpAction(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    session = relationship("ProgrammeSession")
-    programme = relationship("Programme")
-    owner_city = relationship("City")
-    author = relationship("User")
-    revisions = relationship("ActionRevision", back_populates="action", cascade="all, delete-orphan",
-                             order_by="ActionRevision.edited_at.desc(), ActionRevision.id.desc()")
+    session: Mapped["ProgrammeSession"] = relationship("ProgrammeSession")
+    programme: Mapped["Programme"] = relationship("Programme")
+    owner_city: Mapped["City"] = relationship("City")
+    author: Mapped["User | None"] = relationship("User")
+    revisions: Mapped[list["ActionRevision"]] = relationship(
+        "ActionRevision", back_populates="action", cascade="all, delete-orphan",
+        order_by="ActionRevision.edited_at.desc(), ActionRevision.id.desc()")
 
     @property
     def is_open(self) -> bool:
@@ -174,7 +185,7 @@ class FollowUpAction(db.Model):
         return self.is_open and self.due_on < today
 
 
-class ActionRevision(db.Model):
+class ActionRevision(Model):
     """An action's fields (text, owner, due date, status) as they were before one edit."""
 
     __tablename__ = "action_revisions"
@@ -186,11 +197,11 @@ class ActionRevision(db.Model):
     edited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     previous: Mapped[dict] = mapped_column(JSON)
 
-    action = relationship("FollowUpAction", back_populates="revisions")
-    editor = relationship("User")
+    action: Mapped["FollowUpAction"] = relationship("FollowUpAction", back_populates="revisions")
+    editor: Mapped["User | None"] = relationship("User")
 
 
-class NoteAttachment(db.Model):
+class NoteAttachment(Model):
     """A file shared with a session's notes (slides, a draft regulation, photos).
 
     The bytes live under ATTACHMENT_DIR as `stored_name`; the row keeps what the reader sees.
@@ -208,5 +219,5 @@ class NoteAttachment(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    session = relationship("ProgrammeSession")
-    author = relationship("User")
+    session: Mapped["ProgrammeSession"] = relationship("ProgrammeSession")
+    author: Mapped["User | None"] = relationship("User")

@@ -3,6 +3,7 @@ session's notes are overdue."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import format_date
@@ -75,11 +76,11 @@ def programme_record(actor: Actor | None, programme: Programme) -> dict[int, Ses
     """Everything logged for each session of a programme (session id -> record), for its report."""
     ensure_participant(actor, programme)
     records = {s.id: SessionRecord([], [], [], []) for s in programme.sessions}
-    for kind, model, order in (("notes", SessionNote, SessionNote.created_at),
-                               ("attendance", Attendance, Attendance.name),
-                               ("lessons", Lesson, Lesson.created_at),
-                               ("actions", FollowUpAction, FollowUpAction.due_on),
-                               ("attachments", NoteAttachment, NoteAttachment.created_at)):
+    sources: tuple[tuple[str, Any, Any], ...] = (
+        ("notes", SessionNote, SessionNote.created_at), ("attendance", Attendance, Attendance.name),
+        ("lessons", Lesson, Lesson.created_at), ("actions", FollowUpAction, FollowUpAction.due_on),
+        ("attachments", NoteAttachment, NoteAttachment.created_at))
+    for kind, model, order in sources:
         rows = db.session.scalars(
             select(model).join(ProgrammeSession, ProgrammeSession.id == model.session_id)
             .where(ProgrammeSession.programme_id == programme.id).order_by(order, model.id))
@@ -105,8 +106,8 @@ def session_has_notes(session_id: int) -> bool:
 def notes_summary(programme_ids, now: datetime) -> dict[int, dict]:
     """Per programme: ids of sessions with anything logged, open and overdue action counts."""
     ids = list(programme_ids)
-    result = {pid: {"sessions_with_notes": set(), "open_actions": 0, "overdue_actions": 0}
-              for pid in ids}
+    result: dict[int, dict[str, Any]] = {
+        pid: {"sessions_with_notes": set(), "open_actions": 0, "overdue_actions": 0} for pid in ids}
     if not ids:
         return result
     logged = or_(*(exists().where(model.session_id == ProgrammeSession.id)

@@ -18,7 +18,6 @@ from matchmaker.validation import (
 )
 from matchmaker.vocab import OUTCOME_TYPES, TOPICS
 
-# The caps of notes/services.py, which will read them from here once it validates through schemas.
 MAX_BODY = 50_000
 MAX_TEXT = 5_000
 MAX_NAME = 200

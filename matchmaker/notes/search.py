@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from matchmaker.access import Actor
@@ -82,7 +82,7 @@ def text_scores(query: str) -> dict[int, tuple[int, float]]:
         return {}
     joined = [words[i][0] + words[i + 1][0] for i in range(len(words) - 1)]
     halves = {part for word, _root in words for pair in split_points(word) for part in pair}
-    conditions = [LessonTerm.term.in_(halves)] if halves else []
+    conditions: list[ColumnElement[bool]] = [LessonTerm.term.in_(halves)] if halves else []
     for word, root in words:
         conditions += [LessonTerm.term == root, LessonTerm.term.startswith(word, autoescape=True)]
     conditions += [LessonTerm.term.startswith(pair, autoescape=True) for pair in joined]

@@ -3,9 +3,9 @@
 Who may write, and when, is `notes/access.py`'s `ensure_writable` (see docs/notes.md).
 """
 
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
+from typing import Any
 
 import nh3
 from flask_babel import gettext as _
@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from matchmaker.access import Actor
 from matchmaker.cities.models import City
-from matchmaker.errors import ValidationError
 from matchmaker.extensions import db
 from matchmaker.notes.access import ensure_writable
 from matchmaker.notes.models import (
@@ -28,14 +27,10 @@ from matchmaker.notes.models import (
     NoteRevision,
     SessionNote,
 )
+from matchmaker.notes.schemas import NewAction, NewLesson, NoteEdit, SessionNotes
 from matchmaker.programmes.models import Programme, ProgrammeSession
-from matchmaker.vocab import OUTCOME_TYPES, TOPICS
+from matchmaker.validation import Schema, check, invalid, load
 
-MAX_BODY = 50_000
-MAX_TEXT = 5_000
-MAX_NAME = 200
-MAX_ROWS = 200
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _markdown = MarkdownIt("commonmark", {"html": False})
 
 
@@ -56,105 +51,46 @@ def render_markdown(text: str) -> Markup:
 
 # Validation -------------------------------------------------------------------------------------
 
-class _Problems(list):
-    def add(self, path: str, message: str) -> None:
-        self.append((path, message))
-
-    def raise_if_any(self) -> None:
-        if self:
-            path, message = self[0]
-            raise ValidationError(f"{path}: {message}", field=path,
-                                  errors=[{"field": f, "message": m} for f, m in self])
+def _given(row: Any) -> Any:
+    """A record as forms send it: an optional field left empty counts as not given."""
+    return {k: v for k, v in row.items() if v not in ("", None)} if isinstance(row, dict) else row
 
 
-def _text(value, path: str, problems: _Problems, *, required: bool, limit: int) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        problems.add(path, _("harus berupa teks"))
-        return ""
-    value = value.strip()
-    if required and not value:
-        problems.add(path, _("wajib diisi"))
-    elif len(value) > limit:
-        problems.add(path, _("paling panjang %(n)s karakter", n=limit))
-    return value
+def _without_blanks(value: Any) -> Any:
+    return [_given(row) for row in value] if isinstance(value, list) else value
 
 
-def _rows(value, path: str, problems: _Problems) -> list:
-    if value is None:
+def _programme_city(code: str | None, programme: Programme) -> City | None:
+    return next((city for city in (programme.mentee, programme.mentor) if city.code == code), None)
+
+
+def _foreign_cities(rows: Any, section: str, key: str, programme: Programme) -> list[tuple[str | None, str]]:
+    """The rule a schema cannot know: attendees and actions belong to one of the programme's cities."""
+    if not isinstance(rows, list):
         return []
-    if not isinstance(value, list):
-        problems.add(path, _("harus berupa daftar"))
-        return []
-    if len(value) > MAX_ROWS:
-        problems.add(path, _("paling banyak %(n)s baris", n=MAX_ROWS))
-        return []
-    good = []
-    for index, item in enumerate(value):
-        if isinstance(item, dict):
-            good.append((index, item))
-        else:
-            problems.add(f"{path}[{index}]", _("harus berupa objek"))
-    return good
+    message = _("harus salah satu kota program: %(a)s atau %(b)s",
+                a=programme.mentee.code, b=programme.mentor.code)
+    return [(f"{section}.{index}.{key}", message) for index, row in enumerate(rows)
+            if isinstance(row, dict) and isinstance(row.get(key), str) and row[key]
+            and _programme_city(row[key], programme) is None]
 
 
-def _city(code, path: str, programme: Programme, problems: _Problems, *, required: bool) -> City | None:
-    if code in (None, ""):
-        if required:
-            problems.add(path, _("wajib diisi"))
-        return None
-    for city in (programme.mentee, programme.mentor):
-        if code == city.code:
-            return city
-    problems.add(path, _("harus salah satu kota program: %(a)s atau %(b)s",
-                         a=programme.mentee.code, b=programme.mentor.code))
-    return None
+def _load(schema: Schema, data: dict, programme: Programme, cities: dict[str, str]) -> dict:
+    """Validate through the declared schema and the programme's cities; report every problem."""
+    clean, problems = check(schema, data)
+    for section, key in cities.items():
+        problems += [p for p in _foreign_cities(data.get(section), section, key, programme)
+                     if p not in problems]
+    if problems:
+        raise invalid(problems)
+    return clean
 
 
-def _date(value, path: str, problems: _Problems) -> date | None:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if not isinstance(value, str) or not _DATE.match(value.strip()):
-        problems.add(path, _("tanggal wajib berformat TTTT-BB-HH"))
-        return None
-    try:
-        parsed = date.fromisoformat(value.strip())
-    except ValueError:
-        problems.add(path, _("bukan tanggal yang ada"))
-        return None
-    if not 2000 <= parsed.year <= 2100:
-        problems.add(path, _("tahun harus antara 2000 dan 2100"))
-        return None
-    return parsed
-
-
-def _choice(value, path: str, table: dict, problems: _Problems, default: str | None = None) -> str:
-    if value in (None, "") and default is not None:
-        return default
-    if value not in table:
-        problems.add(path, _("harus salah satu dari: %(keys)s", keys=", ".join(table)))
-        return ""
-    return value
-
-
-def _clean_lesson(item: dict, path: str, programme: Programme, problems: _Problems) -> dict:
-    return {"text": _text(item.get("text"), f"{path}.text", problems, required=True, limit=MAX_TEXT),
-            "outcome_type": _choice(item.get("outcome", item.get("outcome_type")), f"{path}.outcome",
-                                    OUTCOME_TYPES, problems),
-            "topic": _choice(item.get("topic"), f"{path}.topic", TOPICS, problems, programme.topic)}
-
-
-def _clean_action(item: dict, path: str, programme: Programme, problems: _Problems) -> dict:
-    data = {"text": _text(item.get("text"), f"{path}.text", problems, required=True, limit=MAX_TEXT),
-            "owner_city": _city(item.get("owner_city"), f"{path}.owner_city", programme, problems,
-                                required=True),
-            "owner_person": _text(item.get("owner_person"), f"{path}.owner_person", problems,
-                                  required=False, limit=MAX_NAME),
-            "due_on": _date(item.get("due", item.get("due_on")), f"{path}.due", problems)}
-    if "status" in item:
-        data["status"] = _choice(item["status"], f"{path}.status", {s.value: s for s in ActionStatus},
-                                 problems)
+def _action_data(row: dict, programme: Programme) -> dict:
+    data = {"text": row["text"], "owner_city": _programme_city(row["owner_city"], programme),
+            "owner_person": row.get("owner_person") or "", "due_on": row["due"]}
+    if "status" in row:
+        data["status"] = ActionStatus(row["status"])
     return data
 
 
@@ -165,24 +101,17 @@ def log_notes(actor: Actor | None, session: ProgrammeSession, body: str | None, 
     """Record what happened in a session in one go; on any invalid field nothing is written."""
     ensure_writable(actor, session)
     programme = session.programme
-    problems = _Problems()
-    body = _text(body, "body", problems, required=False, limit=MAX_BODY)
-    people = []
-    for index, item in _rows(attendance, "attendance", problems):
-        path = f"attendance[{index}]"
-        people.append({"name": _text(item.get("name"), f"{path}.name", problems, required=True,
-                                     limit=MAX_NAME),
-                       "city": _city(item.get("city"), f"{path}.city", programme, problems,
-                                     required=False),
-                       "agency": _text(item.get("agency"), f"{path}.agency", problems, required=False,
-                                       limit=MAX_NAME)})
-    lesson_data = [_clean_lesson(item, f"lessons[{i}]", programme, problems)
-                   for i, item in _rows(lessons, "lessons", problems)]
-    action_data = [_clean_action(item, f"actions[{i}]", programme, problems)
-                   for i, item in _rows(actions, "actions", problems)]
-    if not problems and not (body or people or lesson_data or action_data):
-        problems.add("body", _("isi catatan, kehadiran, pelajaran atau tindak lanjut"))
-    problems.raise_if_any()
+    data = _load(SessionNotes(), {"body": body, "attendance": _without_blanks(attendance),
+                                  "lessons": _without_blanks(lessons), "actions": _without_blanks(actions)},
+                 programme, {"attendance": "city", "actions": "owner_city"})
+    body = data.get("body") or ""
+    people = [{"name": row["name"], "city": _programme_city(row.get("city"), programme),
+               "agency": row.get("agency") or ""} for row in data.get("attendance") or []]
+    lesson_data = [{"text": row["text"], "outcome_type": row["outcome"],
+                    "topic": row.get("topic") or programme.topic} for row in data.get("lessons") or []]
+    action_data = [_action_data(row, programme) for row in data.get("actions") or []]
+    if not (body or people or lesson_data or action_data):
+        raise invalid([("body", _("isi catatan, kehadiran, pelajaran atau tindak lanjut"))])
 
     logged = LoggedNotes()
     author_id = actor.id if actor else None
@@ -219,9 +148,7 @@ def log_notes(actor: Actor | None, session: ProgrammeSession, body: str | None, 
 def edit_note(actor: Actor | None, note: SessionNote, body: str, now: datetime) -> SessionNote:
     """Replace a note's body; the previous body is kept as a revision."""
     ensure_writable(actor, note.session)
-    problems = _Problems()
-    body = _text(body, "body", problems, required=True, limit=MAX_BODY)
-    problems.raise_if_any()
+    body = load(NoteEdit(), {"body": body})["body"]
     if body != note.body_markdown:
         db.session.add(NoteRevision(note=note, editor_id=actor.id if actor else None, edited_at=now,
                                     previous_body=note.body_markdown))
@@ -234,10 +161,9 @@ def edit_note(actor: Actor | None, note: SessionNote, body: str, now: datetime) 
 def edit_lesson(actor: Actor | None, lesson: Lesson, record: dict, now: datetime) -> Lesson:
     """Change a lesson's text, topic or outcome type; the previous values are kept as a revision."""
     ensure_writable(actor, lesson.session)
-    problems = _Problems()
-    merged = {"text": lesson.text, "outcome": lesson.outcome_type, "topic": lesson.topic, **record}
-    data = _clean_lesson(merged, "lesson", lesson.programme, problems)
-    problems.raise_if_any()
+    merged = {"text": lesson.text, "outcome": lesson.outcome_type, "topic": lesson.topic, **_given(record)}
+    clean = load(NewLesson(), merged)
+    data = {"text": clean["text"], "outcome_type": clean["outcome"], "topic": clean["topic"]}
     previous = {key: getattr(lesson, key) for key in data if getattr(lesson, key) != data[key]}
     if previous:
         db.session.add(LessonRevision(lesson=lesson, editor_id=actor.id if actor else None,
@@ -257,12 +183,13 @@ def _action_values(action: FollowUpAction) -> dict:
 def edit_action(actor: Actor | None, action: FollowUpAction, record: dict, now: datetime) -> FollowUpAction:
     """Change an action's fields or status; the previous values are kept as a revision."""
     ensure_writable(actor, action.session)
-    problems = _Problems()
     before = _action_values(action)
-    merged = {**before, "due": before["due_on"], **record}
-    merged.setdefault("status", before["status"])
-    data = _clean_action(merged, "action", action.programme, problems)
-    problems.raise_if_any()
+    merged = {"text": before["text"], "owner_city": before["owner_city"],
+              "owner_person": before["owner_person"], "due": before["due_on"],
+              "status": before["status"], **_given(record)}
+    data = _action_data(_load(NewAction(), merged, action.programme, {}), action.programme)
+    if data["owner_city"] is None:
+        raise invalid(_foreign_cities([merged], "actions", "owner_city", action.programme))
     after = {"text": data["text"], "owner_city": data["owner_city"].code,
              "owner_person": data["owner_person"], "due_on": data["due_on"].isoformat(),
              "status": data["status"]}

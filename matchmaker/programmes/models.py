@@ -2,14 +2,20 @@
 
 import enum
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.dbtypes import UTCDateTime, str_enum
-from matchmaker.extensions import db
+from matchmaker.extensions import Model
 from matchmaker.timeutils import utcnow
+
+if TYPE_CHECKING:
+    from matchmaker.auth.models import User
+    from matchmaker.cities.models import City, Need, Practice
+
 
 
 class ProgrammeStatus(enum.StrEnum):
@@ -75,7 +81,7 @@ DEFAULT_CURRICULUM = [
 PUBLIC_STATUSES = (ProgrammeStatus.AGREED, ProgrammeStatus.ACTIVE, ProgrammeStatus.COMPLETED)
 
 
-class Programme(db.Model):
+class Programme(Model):
     __tablename__ = "programmes"
     __table_args__ = (
         # At most one open programme per (mentor, mentee, topic); the service says so first.
@@ -108,12 +114,12 @@ class Programme(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    mentor = relationship("City", foreign_keys=[mentor_city_id])
-    mentee = relationship("City", foreign_keys=[mentee_city_id])
-    need = relationship("Need")
-    practice = relationship("Practice")
-    facilitator = relationship("User")
-    sessions = relationship("ProgrammeSession", back_populates="programme",
+    mentor: Mapped["City"] = relationship("City", foreign_keys=[mentor_city_id])
+    mentee: Mapped["City"] = relationship("City", foreign_keys=[mentee_city_id])
+    need: Mapped["Need | None"] = relationship("Need")
+    practice: Mapped["Practice | None"] = relationship("Practice")
+    facilitator: Mapped["User | None"] = relationship("User")
+    sessions: Mapped[list["ProgrammeSession"]] = relationship("ProgrammeSession", back_populates="programme",
                             order_by="ProgrammeSession.starts_at", cascade="all, delete-orphan")
 
     @property
@@ -134,7 +140,7 @@ class Programme(db.Model):
         return [self.mentee.timezone, self.mentor.timezone]
 
 
-class ProgrammeSession(db.Model):
+class ProgrammeSession(Model):
     """One teleconference of a programme. Times are UTC; uid and sequence feed iCalendar."""
 
     __tablename__ = "programme_sessions"
@@ -156,7 +162,7 @@ class ProgrammeSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    programme = relationship("Programme", back_populates="sessions")
+    programme: Mapped["Programme"] = relationship("Programme", back_populates="sessions")
 
     @property
     def ends_at(self) -> datetime:

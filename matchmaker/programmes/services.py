@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from matchmaker import signals
 from matchmaker.access import Actor, ensure_facilitator
 from matchmaker.cities.models import City, Need, Practice
+from matchmaker.dbtypes import changed_rows
 from matchmaker.errors import Conflict, Forbidden, ValidationError
 from matchmaker.extensions import db
 from matchmaker.programmes.access import city_side, ensure_participant
@@ -101,10 +102,10 @@ def _transition(programme: Programme, allowed, status: ProgrammeStatus, now: dat
     _ensure_status(programme, allowed, message)
     previous = programme.status
     db.session.flush()
-    moved = db.session.execute(
+    moved = changed_rows(
         update(Programme).where(Programme.id == programme.id, Programme.status.in_(allowed))
         .values(status=status, updated_at=now).execution_options(synchronize_session=False))
-    if moved.rowcount != 1:
+    if moved != 1:
         raise Conflict(message)
     programme.status = status
     programme.updated_at = now

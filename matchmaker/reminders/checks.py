@@ -55,6 +55,8 @@ def digest_for(user: User, now: datetime) -> Digest:
 
 def _session(row: Reminder, now: datetime) -> str | None:
     session = row.session
+    if session is None:
+        return _("sesi dihapus")
     if session.status != SessionStatus.PLANNED or not session.programme.is_open:
         return _("sesi dibatalkan")
     if session.starts_at != row.event_at:
@@ -73,12 +75,16 @@ def _session(row: Reminder, now: datetime) -> str | None:
 
 def _cancelled(row: Reminder, now: datetime) -> str | None:
     session = row.session
+    if session is None:
+        return _("sesi dihapus")
     if session.status != SessionStatus.CANCELLED and session.programme.is_open:
         return _("sesi tidak jadi dibatalkan")
     return None
 
 
 def _notes(row: Reminder, now: datetime) -> str | None:
+    if row.session is None:
+        return _("sesi dihapus")
     if row.session.status == SessionStatus.CANCELLED:
         return _("sesi dibatalkan")
     return _("catatan sudah diisi") if session_has_notes(row.session.id) else None

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
+from matchmaker.dbtypes import changed_rows
 from matchmaker.extensions import db
 from matchmaker.programmes.models import Programme, ProgrammeSession
 from matchmaker.reminders.models import Reminder, ReminderStatus
@@ -28,7 +29,7 @@ def claim_due_reminders(now: datetime, token: str, limit: int, lease_seconds: in
     conn = db.session.connection()
     dialect = conn.dialect.name
     if dialect == "sqlite":
-        if conn.connection.dbapi_connection.in_transaction:
+        if getattr(conn.connection.dbapi_connection, "in_transaction", False):
             raise RuntimeError("claim_due_reminders must start its own transaction: commit first")
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     clock = utcnow()
@@ -72,13 +73,12 @@ def release_claims(ids: list[int], token: str) -> None:
 
 def mark_sent(row: Reminder, token: str, now: datetime) -> bool:
     """Settle a delivered row, only if the claim is still ours (a move may have re-armed it)."""
-    result = db.session.execute(
+    return changed_rows(
         update(Reminder).where(Reminder.id == row.id, Reminder.claim_token == token,
                                Reminder.status == ReminderStatus.PENDING)
         .values(status=ReminderStatus.SENT, sent_at=now, attempts=Reminder.attempts + 1,
                 claimed_until=None, claim_token=None, last_error="", updated_at=utcnow())
-        .execution_options(synchronize_session=False))
-    return result.rowcount == 1
+        .execution_options(synchronize_session=False)) == 1
 
 
 def record_failure(row: Reminder, error: str, now: datetime) -> ReminderStatus:

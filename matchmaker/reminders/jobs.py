@@ -113,10 +113,10 @@ def _deliver_one(row: Reminder, token: str, now: datetime, sender, result: Sweep
     except Exception as error:  # a bug or bad data in one row must not stop the others
         db.session.rollback()
         log.exception("reminder %s could not be built", reminder_id)
-        row = claims.load_claimed(reminder_id, token, timedelta(0))
-        if row is not None:
-            row.attempts = current_app.config["REMINDER_MAX_ATTEMPTS"] - 1
-            claims.record_failure(row, f"{type(error).__name__}: {error}", now)
+        broken = claims.load_claimed(reminder_id, token, timedelta(0))
+        if broken is not None:
+            broken.attempts = current_app.config["REMINDER_MAX_ATTEMPTS"] - 1
+            claims.record_failure(broken, f"{type(error).__name__}: {error}", now)
             db.session.commit()
             result.failed += 1
         return None

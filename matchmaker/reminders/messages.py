@@ -60,7 +60,7 @@ def _session_context(session: ProgrammeSession, user, lang: str, cache: dict) ->
 def _subject(row: Reminder, ctx: dict) -> str:
     if row.kind == ReminderKind.SESSION:
         return _("Pengingat (%(lead)s lagi): Sesi %(n)d %(title)s, %(day)s %(times)s",
-                 lead=lead_label(row.lead_minutes), n=ctx["session"].number,
+                 lead=lead_label(row.lead_minutes or 0), n=ctx["session"].number,
                  title=ctx["title"], day=ctx["day"], times=ctx["times"])
     if row.kind == ReminderKind.CANCELLED:
         return _("Dibatalkan: Sesi %(n)d %(title)s, %(day)s %(times)s", n=ctx["session"].number,
@@ -91,11 +91,13 @@ def build_message(row: Reminder, now: datetime, cache: dict | None = None) -> Em
         if row.session is not None:
             ctx.update(_session_context(row.session, user, lang, cache))
         if row.kind == ReminderKind.SESSION:
-            ctx["lead"] = lead_label(row.lead_minutes)
+            ctx["lead"] = lead_label(row.lead_minutes or 0)
         if row.kind == ReminderKind.ACTION_DUE:
-            from_db = db.session.get(FollowUpAction, row.action_id)
-            ctx["action"] = from_db
-            ctx["due_day"] = format_date(from_db.due_on, format="full", locale=lang)
+            action = db.session.get(FollowUpAction, row.action_id)
+            if action is None:
+                raise LookupError(f"action {row.action_id} of reminder {row.id} is gone")
+            ctx["action"] = action
+            ctx["due_day"] = format_date(action.due_on, format="full", locale=lang)
         if row.kind == ReminderKind.ACCOUNT:
             # A fresh one-time link at send time: the outbox never holds a usable token.
             ctx["link"] = set_password_url(create_password_link(user, now))
@@ -111,7 +113,7 @@ def build_message(row: Reminder, now: datetime, cache: dict | None = None) -> Em
         subject = _subject(row, ctx)
         body_text, body_html = _render(row, ctx, subject, lang, cache)
         invite = None
-        if row.kind in (ReminderKind.SESSION, ReminderKind.CANCELLED):
+        if row.kind in (ReminderKind.SESSION, ReminderKind.CANCELLED) and row.session is not None:
             invite = _invite_part(row.session, row.kind == ReminderKind.CANCELLED, cache)
 
     message = EmailMessage()
@@ -133,10 +135,9 @@ def build_message(row: Reminder, now: datetime, cache: dict | None = None) -> Em
     # Parts built apart and attached: much cheaper than set_content + add_alternative, which
     # re-parse every part's headers each time a part is added.
     message["Content-Type"] = "multipart/alternative"
-    message.attach(_part(body_text, "plain"))
-    message.attach(_part(body_html, "html"))
-    if invite is not None:
-        message.attach(invite)
+    parts = [_part(body_text, "plain"), _part(body_html, "html")] + ([invite] if invite is not None else [])
+    for part in parts:
+        message.attach(part)  # type: ignore[arg-type]  # typeshed asks for EmailMessage parts
     return message
 
 

@@ -2,14 +2,20 @@
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.dbtypes import UTCDateTime, str_enum
-from matchmaker.extensions import db
+from matchmaker.extensions import Model
 from matchmaker.timeutils import utcnow
+
+if TYPE_CHECKING:
+    from matchmaker.auth.models import User
+    from matchmaker.programmes.models import ProgrammeSession
+
 
 
 class ReminderKind(enum.StrEnum):
@@ -29,7 +35,7 @@ class ReminderStatus(enum.StrEnum):
 
 
 
-class Reminder(db.Model):
+class Reminder(Model):
     """One message to one person. `dedupe_key` makes every reminder exist once.
 
     Keys: ``session:{session}:u{user}:l{lead minutes}:{start}`` (one per session start, so a
@@ -72,8 +78,8 @@ class Reminder(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    recipient = relationship("User")
-    session = relationship("ProgrammeSession")
+    recipient: Mapped["User"] = relationship("User")
+    session: Mapped["ProgrammeSession | None"] = relationship("ProgrammeSession")
 
     @property
     def message_id(self) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from matchmaker import signals
 from matchmaker.access import FACILITATING, Role
 from matchmaker.auth.models import User
+from matchmaker.dbtypes import changed_rows
 from matchmaker.extensions import db
 from matchmaker.notes.queries import due_actions, notes_due_at, sessions_missing_notes
 from matchmaker.programmes.access import members_clause
@@ -98,7 +99,7 @@ def sync_session_reminders(session: ProgrammeSession, now: datetime) -> None:
 
     wanted = {(user.id, lead) for user in session_recipients(programme)
               for lead in parse_offsets(current_app.config["REMINDER_OFFSETS"])}
-    by_pair: dict[tuple[int, int], list[Reminder]] = {}
+    by_pair: dict[tuple[int, int | None], list[Reminder]] = {}
     for row in rows:
         by_pair.setdefault((row.recipient_id, row.lead_minutes), []).append(row)
 
@@ -180,7 +181,7 @@ def _insert_if_absent(values: list[dict]) -> int:
         for v in values:
             v.setdefault(field, None)
     stmt = insert(Reminder).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return db.session.execute(stmt).rowcount or 0
+    return changed_rows(stmt) or 0
 
 
 def plan_action_reminders(now: datetime) -> int:

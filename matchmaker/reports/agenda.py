@@ -32,11 +32,11 @@ NEXT_SESSIONS = 5
 
 @dataclass
 class Agenda:
+    now: datetime
     proposals: list[Programme] = field(default_factory=list)
     next_sessions: list[ProgrammeSession] = field(default_factory=list)
     notes_missing: list[ProgrammeSession] = field(default_factory=list)
     open_actions: list[FollowUpAction] = field(default_factory=list)
-    now: datetime | None = None
 
     @property
     def overdue_actions(self) -> list[FollowUpAction]:
@@ -108,9 +108,9 @@ def _open_actions(actor: Actor | None, scope) -> list[FollowUpAction]:
 def agenda_for(actor: Actor | None, now: datetime) -> Agenda:
     """Everything that waits on the actor at `now`, soonest first in each list."""
     scope = _scope(actor)
-    return Agenda(proposals=_proposals(actor), next_sessions=_next_sessions(scope, now),
+    return Agenda(now=now, proposals=_proposals(actor), next_sessions=_next_sessions(scope, now),
                   notes_missing=sessions_missing_notes(now, scope, lookback=NOTES_LOOKBACK),
-                  open_actions=_open_actions(actor, scope), now=now)
+                  open_actions=_open_actions(actor, scope))
 
 
 def session_times(session: ProgrammeSession, zone: str) -> str:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from matchmaker.access import Actor
-from matchmaker.programmes.models import OUTCOME_LABELS, STATUS_LABELS, Programme
+from matchmaker.programmes.models import OUTCOME_LABELS, STATUS_LABELS, Programme, ReplicationOutcome
 from matchmaker.programmes.queries import list_programmes, programme_period, session_local_times
 from matchmaker.reports.progress import programme_progress, progress_for
 from matchmaker.timeutils import iso_utc
@@ -55,7 +55,7 @@ def programmes_csv(actor: Actor | None, now: datetime) -> str:
             iso_utc(programme.agreed_at), iso_utc(first), iso_utc(last), counts["planned"],
             counts["held"], counts["cancelled"], counts["with_notes"], item.open_actions,
             item.overdue_actions, programme.outcome or "",
-            str(OUTCOME_LABELS.get(programme.outcome, "")) if programme.outcome else "",
+            str(OUTCOME_LABELS[ReplicationOutcome(programme.outcome)]) if programme.outcome else "",
             programme.outcome_on.date().isoformat() if programme.outcome_on else "",
             programme.outcome_evidence])
     return _csv(PROGRAMMES_HEADER, rows)

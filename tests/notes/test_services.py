@@ -109,8 +109,8 @@ def test_invalid_fields_are_all_reported_and_nothing_is_written(make_programme, 
                       {"text": "Rapat", "owner_city": "35.72", "due": "2020-02-30"},
                       {"text": "", "owner_city": "35.72", "due": "10/02/2020"}])
     fields = {problem["field"] for problem in caught.value.errors}
-    assert fields == {"attendance[0].name", "attendance[0].city", "lessons[0].outcome", "lessons[1].topic",
-                      "actions[0].owner_city", "actions[1].due", "actions[2].text", "actions[2].due"}
+    assert fields == {"attendance.0.name", "attendance.0.city", "lessons.0.outcome", "lessons.1.topic",
+                      "actions.0.owner_city", "actions.1.due", "actions.2.text", "actions.2.due"}
     db.session.rollback()
     assert _counts() == (0, 0, 0, 0)
 
@@ -120,7 +120,7 @@ def test_wrong_shapes_are_field_errors(make_programme, blitar_pokja):
     with pytest.raises(ValidationError) as caught:
         _log(blitar_pokja, session, body=42, attendance="everyone", lessons=["text"], actions=None)
     fields = {problem["field"] for problem in caught.value.errors}
-    assert fields == {"body", "attendance", "lessons[0]"}
+    assert fields == {"body", "attendance", "lessons.0"}
 
 
 def test_an_empty_log_is_refused(make_programme, blitar_pokja):
