@@ -31,14 +31,16 @@ def strict_csp(app):
 
 
 @pytest.mark.browser
-def test_the_page_renders_every_operation_under_a_strict_csp_at_phone_width(strict_csp, page):  # noqa: F811
+def test_the_page_renders_every_operation_under_a_strict_csp_at_phone_width(strict_csp, client, page):  # noqa: F811
     violations = []
     page.on("console", lambda message: violations.append(message.text)
             if "Content Security Policy" in message.text else None)
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto("/api/v1/docs")
     page.wait_for_selector(".opblock", state="attached")
-    assert page.locator(".opblock").count() == 27
+    paths = client.get("/api/v1/openapi.json").json["paths"].values()
+    operations = sum(key in {"get", "post", "put", "patch", "delete"} for item in paths for key in item)
+    assert operations >= 27 and page.locator(".opblock").count() == operations
     assert page.locator("button.authorize").count() == 1
     assert violations == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
