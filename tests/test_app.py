@@ -53,5 +53,12 @@ def test_static_assets_are_served_locally(client):
     css.close()
 
 
+def test_the_favicon_is_a_local_file_every_page_links(client):
+    assert '<link rel="icon" href="/static/favicon.svg"' in client.get("/login").text
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    icon.close()
+
+
 def test_testing_config_never_starts_the_scheduler():
     assert TestingConfig.SCHEDULER_ENABLED is False

@@ -22,6 +22,7 @@ def _pages(programme: Programme, lesson: Lesson) -> list[str]:
             "/account/reminders"]
 
 
+ADMIN_PAGES = ["/admin/users", "/admin/outbox"]
 FACILITATOR_PAGES = ["/dashboard", "/match", "/match/cohort", "/programmes/new", "/cities/import"]
 
 
@@ -41,6 +42,7 @@ def test_no_main_page_scrolls_sideways_for_pokja_or_facilitator(app, page, width
     lesson = db.session.scalars(select(Lesson).order_by(Lesson.id)).first()
     pages = _pages(programme, lesson)
     page.set_viewport_size({**PHONE, "width": width})
+    assert _wider_than_the_screen(page, "/login") is None
 
     sign_in(page, "pokja.blitar@demo.id")
     too_wide = [_wider_than_the_screen(page, path) for path in pages]
@@ -49,6 +51,11 @@ def test_no_main_page_scrolls_sideways_for_pokja_or_facilitator(app, page, width
 
     sign_in(page, "fasilitator@demo.id")
     too_wide = [_wider_than_the_screen(page, path) for path in pages[1:] + FACILITATOR_PAGES]
+    assert [p for p in too_wide if p] == []
+    page.context.clear_cookies()
+
+    sign_in(page, "admin@demo.id")
+    too_wide = [_wider_than_the_screen(page, path) for path in ADMIN_PAGES]
     assert [p for p in too_wide if p] == []
 
 
