@@ -79,3 +79,12 @@ def add_attachment(actor: Actor | None, session: ProgrammeSession, filename: str
     folder.mkdir(parents=True, exist_ok=True)
     attachment_path(attachment).write_bytes(data)
     return attachment
+
+
+def remove_attachment(actor: Actor | None, attachment: NoteAttachment) -> None:
+    """Take a file off the session's notes (a participant, while notes may be written)."""
+    ensure_writable(actor, attachment.session)
+    path = attachment_path(attachment)
+    db.session.delete(attachment)
+    db.session.flush()
+    path.unlink(missing_ok=True)

@@ -123,6 +123,19 @@ def attachment(attachment_id: int):
     return response
 
 
+@bp.route("/attachments/<int:attachment_id>/delete", methods=["POST"])
+@login_required
+def remove_attachment(attachment_id: int):
+    item = access.get_attachment(current_user, attachment_id)
+    session_id = item.session_id
+    if not ActionStatusForm().validate_on_submit():
+        abort(400)
+    attachments.remove_attachment(current_user, item)
+    db.session.commit()
+    flash(_("Lampiran dihapus."), "info")
+    return redirect(url_for("notes.session_notes", session_id=session_id) + "#attachments")
+
+
 def _edit(form, template: str, item, session, action, **context):
     if form.validate_on_submit():
         try:

@@ -119,3 +119,17 @@ def test_the_printable_report_lists_the_attachments(client, login, make_programm
     html = client.get(f"/programmes/{programme.id}/report").text
     section = html[html.index('id="report-session-2"'):]
     assert "foto-iplt.png" in section[:section.index("</section>")]
+
+
+def test_a_participant_removes_an_attachment_and_its_file(client, login, make_programme, blitar_pokja,
+                                                         jayapura_pokja, attachment_dir, now):
+    session = make_programme().sessions[0]
+    item = attachments.add_attachment(blitar_pokja, session, "salah.pdf", io.BytesIO(PDF), now)
+    db.session.commit()
+    stored = attachment_dir / item.stored_name
+    login(jayapura_pokja)
+    assert client.post(f"/attachments/{item.id}/delete").status_code == 403
+    login(blitar_pokja)
+    response = client.post(f"/attachments/{item.id}/delete")
+    assert response.status_code == 302 and response.headers["Location"].endswith("#attachments")
+    assert db.session.query(NoteAttachment).count() == 0 and not stored.exists()
