@@ -110,6 +110,19 @@ class Config:
     SERIES_INTERVAL_DAYS = int(os.environ.get("SERIES_INTERVAL_DAYS", "14"))
     SESSION_MINUTES = int(os.environ.get("SESSION_MINUTES", "90"))
     SERIES_MAX_SESSIONS = 24
+    # Calendar checks (docs/scheduling.md), in each city's local time: "HH:MM-HH:MM".
+    FRIDAY_PRAYER_WINDOW = os.environ.get("FRIDAY_PRAYER_WINDOW", "11:30-13:00")
+    # Office hours per weekday (mon..sun); a day left out has none.
+    OFFICE_HOURS = os.environ.get("OFFICE_HOURS",
+                                  "mon-thu 07:30-16:00, fri 07:30-16:30")
+    # How far ahead the planner looks for a free slot to suggest for a flagged session.
+    SUGGESTION_SEARCH_DAYS = _int("SUGGESTION_SEARCH_DAYS", 14)
+    # Time polls: candidate slots per poll, and the nudge to Pokja who have not answered.
+    POLL_MIN_OPTIONS, POLL_MAX_OPTIONS = 2, 8
+    POLL_NUDGE_DAYS = _int("POLL_NUDGE_DAYS", 3)
+    # Fills an empty meeting link when the planner asks; {room} is random per programme.
+    MEETING_LINK_TEMPLATE = os.environ.get("MEETING_LINK_TEMPLATE",
+                                           "https://meet.jit.si/matchmaker-{room}")
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:600000"
     SET_PASSWORD_TOKEN_HOURS = 72
 

@@ -6,6 +6,7 @@ from flask import Flask
 
 from config import TEMPLATES_DIR, config_from_env
 from matchmaker.app_setup import (
+    check_settings,
     register_blueprints,
     register_commands,
     register_error_handlers,
@@ -27,6 +28,7 @@ def create_app(config_class=None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    check_settings(app)
     register_extensions(app)
     register_blueprints(app)
     register_receivers(app)

@@ -25,12 +25,13 @@ from matchmaker.extensions import api, babel, bootstrap, csrf, db, login_manager
 from matchmaker.matching.cli import register_matching_commands
 from matchmaker.matching.views import bp as matching_bp
 from matchmaker.notes.views import bp as notes_bp
+from matchmaker.programmes.checks import parse_office_hours, parse_window
 from matchmaker.programmes.cli import register_programme_commands
 from matchmaker.programmes.queries import open_programme_cities
 from matchmaker.programmes.views import bp as programmes_bp
 from matchmaker.reminders.cli import register_reminder_commands
 from matchmaker.reminders.jobs import send_due_reminders
-from matchmaker.reminders.planning import connect_receivers
+from matchmaker.reminders.planning import connect_receivers, parse_offsets
 from matchmaker.reminders.views import bp as reminders_bp
 from matchmaker.reports.cli import register_report_commands
 from matchmaker.reports.views import bp as reports_bp
@@ -50,6 +51,16 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return str(current_user.language)
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def check_settings(app: Flask) -> None:
+    """Refuse to start on a setting that cannot be read, naming it, rather than fail on first use."""
+    for name, parse in (("FRIDAY_PRAYER_WINDOW", parse_window), ("OFFICE_HOURS", parse_office_hours),
+                        ("REMINDER_OFFSETS", parse_offsets)):
+        try:
+            parse(app.config[name])
+        except ValueError as error:
+            raise RuntimeError(f"setting {name}: {error}") from None
 
 
 def register_extensions(app: Flask) -> None:

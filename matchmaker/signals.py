@@ -14,6 +14,8 @@ _signals = Namespace()
 session_changed = _signals.signal("session-changed")
 # sender: a Programme whose status changed; `previous` is the status before.
 programme_changed = _signals.signal("programme-changed")
+# sender: a Poll that a facilitator just opened (its Pokja are asked to answer).
+poll_opened = _signals.signal("poll-opened")
 # sender: a User who needs an e-mail with a one-time link to set their password.
 password_link_requested = _signals.signal("password-link-requested")
 

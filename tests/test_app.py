@@ -62,3 +62,15 @@ def test_the_favicon_is_a_local_file_every_page_links(client):
 
 def test_testing_config_never_starts_the_scheduler():
     assert TestingConfig.SCHEDULER_ENABLED is False
+
+
+@pytest.mark.parametrize("name, value", [("OFFICE_HOURS", "weekdays 8-4"),
+                                         ("FRIDAY_PRAYER_WINDOW", "13:00-11:30"),
+                                         ("REMINDER_OFFSETS", "soon")])
+def test_an_unreadable_setting_stops_the_start_naming_it(app_config, name, value):
+    class Broken(app_config):
+        pass
+
+    setattr(Broken, name, value)
+    with pytest.raises(RuntimeError, match=name):
+        create_app(Broken)

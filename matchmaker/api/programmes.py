@@ -8,6 +8,7 @@ from matchmaker.api.base import bp, documented_errors
 from matchmaker.extensions import db
 from matchmaker.programmes import access, queries, services, sessions
 from matchmaker.programmes.calendar import session_calendar
+from matchmaker.programmes.checks import CODES
 from matchmaker.programmes.schemas import (
     Agreement,
     Completion,
@@ -105,13 +106,30 @@ class Created(Schema):
     status = fields.Function(lambda p: p.status.value, metadata={"type": "string"})
 
 
+class CheckOut(Schema):
+    """A calendar check on a planned session: a warning, never a refusal."""
+
+    session = fields.Integer(metadata={"description": "the session's number in the programme"})
+    session_id = fields.Integer(allow_none=True)
+    code = fields.String(metadata={"enum": list(CODES)})
+    city = fields.String(allow_none=True, metadata={"description": "the city code it concerns"})
+    date = fields.Function(lambda c: c.date.isoformat(), metadata={"type": "string", "format": "date"})
+    name = fields.String(allow_none=True, metadata={"description": "the holiday's name"})
+    message = fields.String()
+    suggestion = fields.Function(lambda c: iso_utc(c.suggestion), metadata={
+        "type": "string", "format": "date-time", "nullable": True,
+        "description": "the nearest free start (UTC)"})
+
+
 class Planned(Schema):
     sessions = fields.List(fields.Nested(SessionOut))
     warnings = fields.List(fields.String(), metadata={"description": "overlaps: warnings, not refusals"})
+    checks = fields.List(fields.Nested(CheckOut))
 
 
 class PatchedSession(SessionOut):
     warnings = fields.List(fields.String())
+    checks = fields.List(fields.Nested(CheckOut))
 
 
 @bp.route("/programmes", tags=["programmes"])
@@ -224,6 +242,7 @@ def plan_series(body: dict, programme_id: int):
         timezone=body.get("timezone"),
         interval_days=body.get("interval_days"), duration_minutes=body.get("duration_minutes"),
         meeting_url=body.get("meeting_url") or "", agendas=body.get("agendas"),
+        generate_meeting_url=body.get("generate_meeting_url", False),
         allow_past=body.get("allow_past", False))
     db.session.commit()
     return planned
@@ -240,6 +259,7 @@ def add_session(body: dict, programme_id: int):
         current_user, programme, body["starts_at"], utcnow(), timezone=body.get("timezone"),
         duration_minutes=body.get("duration_minutes"),
         meeting_url=body.get("meeting_url") or "", agenda=body.get("agenda") or "",
+        generate_meeting_url=body.get("generate_meeting_url", False),
         allow_past=body.get("allow_past", False))
     db.session.commit()
     return planned
@@ -262,7 +282,8 @@ def patch_session(body: dict, session_id: int):
     session = access.get_session(current_user, session_id)
     planned = sessions.patch_session(current_user, session, body, utcnow())
     db.session.commit()
-    return jsonify({**SessionOut().dump(session), "warnings": planned.warnings})
+    return jsonify({**SessionOut().dump(session), "warnings": planned.warnings,
+                    "checks": CheckOut(many=True).dump(planned.checks)})
 
 
 @bp.route("/sessions/<id:session_id>/calendar.ics", tags=["programmes"])

@@ -4,6 +4,8 @@
   cancel and complete programmes, and read everything;
 - a Pokja member reads the programmes of their own city and answers for that city; anything of
   another city's programme is 403;
+- a time poll is seen by the programme's participants and answered by the Pokja of its two
+  cities only;
 - viewers read no programme (city profiles show everyone the public summary).
 
 A programme's *members* are its own facilitator and both cities' Pokja: they get its e-mail.
@@ -16,7 +18,7 @@ from matchmaker.access import Actor, Role, ensure_facilitator, has_role, is_faci
 from matchmaker.auth.models import User
 from matchmaker.errors import Conflict, Forbidden, NotFound
 from matchmaker.extensions import db
-from matchmaker.programmes.models import PLANNABLE_STATUSES, Programme, ProgrammeSession
+from matchmaker.programmes.models import PLANNABLE_STATUSES, Poll, Programme, ProgrammeSession
 
 
 def is_participant(actor: Actor | None, programme: Programme) -> bool:
@@ -101,3 +103,23 @@ def get_session(actor: Actor | None, session_id: int) -> ProgrammeSession:
         raise NotFound(_("Sesi tidak ditemukan."))
     ensure_participant(actor, session.programme)
     return session
+
+
+def get_poll(actor: Actor | None, poll_id: int) -> Poll:
+    """The time poll, if it exists (404) and the actor takes part in its programme (403)."""
+    poll = db.session.get(Poll, poll_id)
+    if poll is None:
+        raise NotFound(_("Jajak waktu tidak ditemukan."))
+    ensure_participant(actor, poll.programme)
+    return poll
+
+
+def can_answer_poll(actor: Actor | None, poll: Poll) -> bool:
+    return is_pokja_of(actor, poll.programme.city_ids)
+
+
+def ensure_can_answer_poll(actor: Actor | None, poll: Poll) -> Actor:
+    """Only the Pokja of the poll's two cities answer it; returns the answering account."""
+    if actor is None or not can_answer_poll(actor, poll):
+        raise Forbidden(_("Hanya Pokja kedua kota yang menjawab jajak waktu ini."))
+    return actor

@@ -2,8 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
+    FieldList,
     HiddenField,
     IntegerField,
     SelectField,
@@ -43,8 +45,10 @@ class SeriesForm(BaseForm):
     duration_minutes = IntegerField(_l("Durasi (menit)"),
                                     validators=[InputRequired(), NumberRange(15, 600)])
     meeting_url = StringField(_l("Tautan rapat"), validators=[Optional(), Length(max=500)])
+    generate_meeting_url = BooleanField(_l("Buat tautan rapat otomatis bila kosong"))
     agendas = TextAreaField(_l("Agenda, satu baris per sesi"), render_kw={"rows": 6})
     submit = SubmitField(_l("Rencanakan sesi"))
+    preview = SubmitField(_l("Periksa kalender dulu"))
 
 
 class SessionForm(BaseForm):
@@ -54,8 +58,16 @@ class SessionForm(BaseForm):
     duration_minutes = IntegerField(_l("Durasi (menit)"),
                                     validators=[InputRequired(), NumberRange(15, 600)])
     meeting_url = StringField(_l("Tautan rapat"), validators=[Optional(), Length(max=500)])
+    generate_meeting_url = BooleanField(_l("Buat tautan rapat otomatis bila kosong"))
     agenda = StringField(_l("Agenda"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Simpan sesi"))
+
+
+class CutiBersamaForm(BaseForm):
+    day = DateField(_l("Tanggal"), validators=[InputRequired()])
+    name = StringField(_l("Keterangan"), validators=[DataRequired(), Length(max=200)],
+                       description=_l("mis. Cuti bersama Idul Fitri (SKB 3 Menteri)"))
+    submit = SubmitField(_l("Tambahkan"))
 
 
 class ReasonForm(BaseForm):
@@ -71,3 +83,15 @@ class CompleteForm(BaseForm):
     evidence = TextAreaField(_l("Bukti (dokumen, tautan, keterangan)"), validators=[Optional()],
                              render_kw={"rows": 3})
     submit = SubmitField(_l("Selesaikan program"))
+
+
+class PollForm(BaseForm):
+    """Up to eight candidate starts; empty rows are ignored, the service counts the rest."""
+
+    options = FieldList(DateTimeLocalField(_l("Pilihan waktu"), format=LOCAL_FORMAT,
+                                           validators=[Optional()]), min_entries=8, max_entries=8)
+    timezone = SelectField(_l("Zona waktu"), choices=choices(zone_choices()))
+    duration_minutes = IntegerField(_l("Durasi (menit)"),
+                                    validators=[InputRequired(), NumberRange(15, 600)])
+    session_id = SelectField(_l("Untuk"), choices=[], validate_choice=False)
+    submit = SubmitField(_l("Buka jajak waktu"))

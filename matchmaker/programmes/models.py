@@ -1,11 +1,11 @@
 """Learning programmes (mentor city + mentee city + topic) and their sessions."""
 
 import enum
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.dbtypes import UTCDateTime, str_enum
@@ -40,6 +40,12 @@ class ReplicationOutcome(enum.StrEnum):
     BUDGET = "budget"
     REGULATION = "regulation"
     OPERATION = "operation"
+
+
+class PollStatus(enum.StrEnum):
+    OPEN = "open"
+    CHOSEN = "chosen"
+    CLOSED = "closed"
 
 
 class SessionStatus(enum.StrEnum):
@@ -110,6 +116,8 @@ class Programme(Model):
     # Who recorded an agreement made outside the service (meeting, letter), and how.
     agreement_note: Mapped[str] = mapped_column(Text, default="")
     agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Random room name for the meeting link template (MEETING_LINK_TEMPLATE), made on first use.
+    meeting_room: Mapped[str] = mapped_column(String(40), default="")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -171,3 +179,74 @@ class ProgrammeSession(Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == SessionStatus.CANCELLED
+
+
+class CutiBersama(Model):
+    """A collective leave day (decided each year by joint ministerial decree), entered by hand."""
+
+    __tablename__ = "cuti_bersama"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Poll(Model):
+    """Candidate slots for a programme's first session (or for moving `session`)."""
+
+    __tablename__ = "polls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"),
+                                              index=True)
+    # Set when the poll moves one session of a running series instead of planning a series.
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programme_sessions.id", ondelete="SET NULL"))
+    timezone: Mapped[str] = mapped_column(String(40))
+    duration_minutes: Mapped[int] = mapped_column()
+    status: Mapped[PollStatus] = mapped_column(str_enum(PollStatus, "poll_status"),
+                                               default=PollStatus.OPEN, index=True)
+    # One of this poll's options; no foreign key, the options refer to the poll already.
+    chosen_option_id: Mapped[int | None] = mapped_column()
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    programme: Mapped["Programme"] = relationship("Programme")
+    session: Mapped["ProgrammeSession | None"] = relationship("ProgrammeSession")
+    options: Mapped[list["PollOption"]] = relationship(
+        "PollOption", back_populates="poll", order_by="PollOption.starts_at",
+        cascade="all, delete-orphan")
+    answers: Mapped[list["PollAnswer"]] = relationship("PollAnswer", back_populates="poll",
+                                                       cascade="all, delete-orphan")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == PollStatus.OPEN
+
+
+class PollOption(Model):
+    __tablename__ = "poll_options"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    poll: Mapped["Poll"] = relationship("Poll", back_populates="options")
+
+
+class PollAnswer(Model):
+    """One Pokja member's answer: the ids of the options they can attend (maybe none)."""
+
+    __tablename__ = "poll_answers"
+    __table_args__ = (UniqueConstraint("poll_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    available: Mapped[list] = mapped_column(JSON, default=list)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    poll: Mapped["Poll"] = relationship("Poll", back_populates="answers")
+    user: Mapped["User"] = relationship("User")

@@ -63,6 +63,8 @@ class SessionFields(Schema):
     timezone = Zone(allow_none=True, metadata={"description": "default: the mentee city's zone"})
     duration_minutes = Whole(minimum=MIN_DURATION, maximum=MAX_DURATION)
     meeting_url = Url(allow_none=True)
+    generate_meeting_url = Flag(metadata={
+        "description": "fill an empty meeting_url from MEETING_LINK_TEMPLATE (a typed one is kept)"})
     allow_past = Flag(metadata={"description": "record sessions that already took place"})
 
 
@@ -86,6 +88,7 @@ class SessionPatch(Schema):
     timezone = Zone()
     duration_minutes = Whole(minimum=MIN_DURATION, maximum=MAX_DURATION)
     meeting_url = Url()
+    generate_meeting_url = Flag()
     agenda = Text(max_length=AGENDA_MAX, multiline=True)
     status = Choice([SessionStatus.CANCELLED.value, SessionStatus.HELD.value])
     reason = Text(max_length=REASON_MAX, multiline=True)
@@ -93,3 +96,26 @@ class SessionPatch(Schema):
 
 class ProgrammeQuery(QuerySchema):
     status = Choice([s.value for s in ProgrammeStatus])
+
+
+class PollCreate(Schema):
+    options = List(LocalDateTime(), max_items=8, required=True, metadata={
+        "description": "2–8 candidate starts, local times in `timezone`"})
+    timezone = Zone(allow_none=True, metadata={"description": "default: the mentee city's zone"})
+    duration_minutes = Whole(minimum=MIN_DURATION, maximum=MAX_DURATION)
+    session_id = Id(allow_none=True, metadata={
+        "description": "poll for moving this session of a running series instead of a first session"})
+
+
+class PollAnswerBody(Schema):
+    available = List(Id(), max_items=8, required=True, metadata={
+        "description": "the ids of the options this user can attend (may be empty)"})
+
+
+class PollChoice(Schema):
+    option = Id(required=True)
+    count = Whole(minimum=1, maximum=MAX_SESSIONS)
+    interval_days = Whole(minimum=0, maximum=MAX_INTERVAL_DAYS)
+    duration_minutes = Whole(minimum=MIN_DURATION, maximum=MAX_DURATION)
+    meeting_url = Url(allow_none=True)
+    generate_meeting_url = Flag()

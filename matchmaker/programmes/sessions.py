@@ -2,7 +2,8 @@
 
 Times come in as local wall-clock times of a zone and are stored in UTC. Every change sends
 `signals.session_changed` (reminders re-plan in the same transaction) and returns overlap
-warnings, which never refuse. Services flush; callers commit.
+warnings and calendar checks (holidays, Friday prayers, office hours, overlaps), which never
+refuse. Services flush; callers commit.
 """
 
 import uuid
@@ -19,22 +20,26 @@ from matchmaker.access import Actor
 from matchmaker.errors import Conflict, ValidationError
 from matchmaker.extensions import db
 from matchmaker.programmes.access import ensure_can_plan
+from matchmaker.programmes.checks import Check
 from matchmaker.programmes.models import (
     DEFAULT_CURRICULUM,
     Programme,
     ProgrammeSession,
     SessionStatus,
 )
+from matchmaker.programmes.scheduling import meeting_link, session_checks
 from matchmaker.programmes.services import mark_session_held
 from matchmaker.timeutils import as_utc, labelled_times
 
 
 @dataclass
 class Planned:
-    """Sessions a planning service created or changed, with overlap warnings (not refusals)."""
+    """Sessions a planning service created or changed, with overlap warnings and calendar checks
+    (not refusals)."""
 
     sessions: list[ProgrammeSession]
     warnings: list[str] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
 
 
 def series_defaults() -> dict:
@@ -134,23 +139,29 @@ def _refuse_past(starts_at: datetime, now: datetime, allow_past: bool, field_nam
                               field=field_name)
 
 
-def _after_change(sessions: list[ProgrammeSession], now: datetime) -> list[str]:
+def _after_change(sessions: list[ProgrammeSession], now: datetime) -> Planned:
     db.session.flush()
     warnings: list[str] = []
     for session in sessions:
         signals.session_changed.send(session, now=now)
         warnings.extend(overlap_warnings(session))
-    return warnings
+    return Planned(sessions, warnings, session_checks(sessions, now))
+
+
+def _meeting_url(programme: Programme, typed: str | None, generate: bool) -> str:
+    """A typed link is kept; an empty one is made from the template when the planner asks."""
+    url = _url(typed)
+    return url or (meeting_link(programme) if generate else "")
 
 
 def plan_series(actor: Actor | None, programme: Programme, count, first_start, now: datetime, *,
                 timezone: str | None = None, interval_days=None, duration_minutes=None,
-                meeting_url: str = "",
+                meeting_url: str = "", generate_meeting_url: bool = False,
                 agendas: list[str] | None = None, allow_past: bool = False) -> Planned:
     """Plan `count` sessions from a local first start, every `interval_days`, stored in UTC.
 
     `allow_past` lets a facilitator record a programme that already happened; sessions already
-    over are then stored as held.
+    over are then stored as held. `generate_meeting_url` fills an empty link from the template.
     """
     ensure_can_plan(actor, programme)
     defaults = series_defaults()
@@ -160,7 +171,7 @@ def plan_series(actor: Actor | None, programme: Programme, count, first_start, n
                     "interval_days", 1 if count > 1 else 0, 90)
     duration = _int(defaults["duration_minutes"] if duration_minutes is None else duration_minutes,
                     "duration_minutes", 15, 600)
-    url = _url(meeting_url)
+    url = _meeting_url(programme, meeting_url, generate_meeting_url)
     if agendas is not None and not isinstance(agendas, list):
         raise ValidationError(_("Agenda harus berupa daftar."), field="agendas")
     agendas = [str(a).strip() for a in (agendas or [])]
@@ -185,24 +196,24 @@ def plan_series(actor: Actor | None, programme: Programme, count, first_start, n
         db.session.add(session)
         sessions.append(session)
     programme.updated_at = now
-    return Planned(sessions, _after_change(sessions, now))
+    return _after_change(sessions, now)
 
 
 def add_session(actor: Actor | None, programme: Programme, starts_local, now: datetime, *,
                 timezone: str | None = None, duration_minutes=None,
-                meeting_url: str = "", agenda: str = "", allow_past: bool = False) -> Planned:
+                meeting_url: str = "", generate_meeting_url: bool = False, agenda: str = "",
+                allow_past: bool = False) -> Planned:
     """Add one session after the existing ones."""
-    planned = plan_series(actor, programme, 1, starts_local, now, timezone=timezone,
-                          interval_days=0, duration_minutes=duration_minutes,
-                          meeting_url=meeting_url, agendas=[agenda] if agenda else None,
-                          allow_past=allow_past)
-    return planned
+    return plan_series(actor, programme, 1, starts_local, now, timezone=timezone,
+                       interval_days=0, duration_minutes=duration_minutes,
+                       meeting_url=meeting_url, generate_meeting_url=generate_meeting_url,
+                       agendas=[agenda] if agenda else None, allow_past=allow_past)
 
 
 def update_session(actor: Actor | None, session: ProgrammeSession, now: datetime, *,
                    starts_at=None, timezone: str | None = None, duration_minutes=None,
-                   meeting_url: str | None = None, agenda: str | None = None,
-                   allow_past: bool = False) -> Planned:
+                   meeting_url: str | None = None, generate_meeting_url: bool = False,
+                   agenda: str | None = None, allow_past: bool = False) -> Planned:
     """Reschedule or edit one session; the UID stays, the SEQUENCE rises."""
     programme = session.programme
     ensure_can_plan(actor, programme)
@@ -225,8 +236,9 @@ def update_session(actor: Actor | None, session: ProgrammeSession, now: datetime
         duration = _int(duration_minutes, "duration_minutes", 15, 600)
         changed |= duration != session.duration_minutes
         session.duration_minutes = duration
-    if meeting_url is not None:
-        url = _url(meeting_url)
+    if meeting_url is not None or generate_meeting_url:
+        typed = session.meeting_url if meeting_url is None else meeting_url
+        url = _meeting_url(programme, typed, generate_meeting_url)
         changed |= url != session.meeting_url
         session.meeting_url = url
     if agenda is not None:
@@ -237,7 +249,7 @@ def update_session(actor: Actor | None, session: ProgrammeSession, now: datetime
         session.sequence += 1
         session.updated_at = now
         programme.updated_at = now
-    return Planned([session], _after_change([session], now))
+    return _after_change([session], now)
 
 
 def cancel_session(actor: Actor | None, session: ProgrammeSession, now: datetime,
@@ -265,7 +277,8 @@ def patch_session(actor: Actor | None, session: ProgrammeSession, data: dict,
         if status == SessionStatus.HELD.value:
             return Planned([mark_session_held(actor, session, now)])
         raise ValidationError(_("status hanya boleh 'cancelled' atau 'held'."), field="status")
-    editable = ("starts_at", "timezone", "duration_minutes", "meeting_url", "agenda")
+    editable = ("starts_at", "timezone", "duration_minutes", "meeting_url", "agenda",
+                "generate_meeting_url")
     if not any(key in data for key in editable):
         raise ValidationError(_("Tidak ada yang diubah."), field="starts_at")
     for key in ("timezone", "meeting_url", "agenda"):
@@ -274,4 +287,6 @@ def patch_session(actor: Actor | None, session: ProgrammeSession, data: dict,
     return update_session(actor, session, now, starts_at=data.get("starts_at"),
                           timezone=data.get("timezone"),
                           duration_minutes=data.get("duration_minutes"),
-                          meeting_url=data.get("meeting_url"), agenda=data.get("agenda"))
+                          meeting_url=data.get("meeting_url"),
+                          generate_meeting_url=bool(data.get("generate_meeting_url")),
+                          agenda=data.get("agenda"))

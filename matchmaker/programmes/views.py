@@ -15,9 +15,11 @@ from flask_login import current_user, login_required
 
 from matchmaker.errors import Conflict, ValidationError
 from matchmaker.extensions import db
-from matchmaker.programmes import access, calendar, queries, services, sessions
+from matchmaker.programmes import access, calendar, polls, queries, scheduling, services, sessions
 from matchmaker.programmes.forms import (
     CompleteForm,
+    CutiBersamaForm,
+    PollForm,
     ProgrammeForm,
     ReasonForm,
     SeriesForm,
@@ -52,6 +54,13 @@ def whatsapp_url(session) -> str:
     """A wa.me link that opens WhatsApp with the session's title, times and meeting link."""
     return "https://wa.me/?" + urlencode({"text": queries.session_share_text(session)},
                                          quote_via=quote)
+
+
+@bp.app_template_filter("slot_when")
+def slot_when(starts_at: datetime, zones: list[str]) -> str:
+    """A candidate start as 'Sen 11 Jan 2027 · 09:00 WIB / 10:00 WITA' (the first zone's day)."""
+    day = starts_at.astimezone(ZoneInfo(zones[0])).date()
+    return f"{format_date(day, 'EEE d MMM yyyy')} · {labelled_times(starts_at, zones)}"
 
 
 @bp.app_context_processor
@@ -196,6 +205,8 @@ def detail(programme_id: int):
         series_form=series, add_form=add, reason_form=ReasonForm(formdata=None),
         complete_form=CompleteForm(formdata=None), zones=zone_choices(),
         waiting=queries.waiting_for(programme), outcome_labels=OUTCOME_LABELS,
+        session_checks=scheduling.checks_by_session(programme, now),
+        polls=polls.programme_polls(programme),
         status_labels=STATUS_LABELS, session_labels=SESSION_STATUS_LABELS)
 
 
@@ -265,11 +276,33 @@ def plan_series(programme_id: int):
         flash(_form_errors(form), "danger")
         return _to_programme(programme_id, "#planner")
     agendas = [line.strip() for line in (form.agendas.data or "").splitlines() if line.strip()]
-    return _run(lambda: sessions.plan_series(
-        current_user, programme, form.count.data, form.first_start.data, utcnow(),
-        timezone=form.timezone.data, interval_days=form.interval_days.data,
-        duration_minutes=form.duration_minutes.data, meeting_url=form.meeting_url.data or "",
-        agendas=agendas[:form.count.data]), _("Sesi direncanakan."), programme_id, "#sessions")
+
+    def plan():
+        return sessions.plan_series(
+            current_user, programme, form.count.data, form.first_start.data, utcnow(),
+            timezone=form.timezone.data, interval_days=form.interval_days.data,
+            duration_minutes=form.duration_minutes.data, meeting_url=form.meeting_url.data or "",
+            generate_meeting_url=form.generate_meeting_url.data, agendas=agendas[:form.count.data])
+
+    if form.preview.data:
+        return _preview(programme, form, plan)
+    return _run(plan, _("Sesi direncanakan."), programme_id, "#sessions")
+
+
+def _preview(programme, form, plan):
+    """Plan the series, read its times and checks, and roll it all back: nothing is saved."""
+    try:
+        planned = plan()
+    except SHOWN_ERRORS as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _to_programme(programme.id, "#planner")
+    rows = [(s.number, s.starts_at, s.duration_minutes,
+             [c for c in planned.checks if c.session == s.number]) for s in planned.sessions]
+    warnings = planned.warnings
+    db.session.rollback()
+    return render_template("programmes/preview.html", programme=programme, rows=rows,
+                           warnings=warnings, series_form=form)
 
 
 @bp.route("/programmes/<int:programme_id>/sessions", methods=["POST"])
@@ -283,6 +316,7 @@ def add_session(programme_id: int):
     return _run(lambda: sessions.add_session(
         current_user, programme, form.starts_at.data, utcnow(), timezone=form.timezone.data,
         duration_minutes=form.duration_minutes.data, meeting_url=form.meeting_url.data or "",
+        generate_meeting_url=form.generate_meeting_url.data,
         agenda=form.agenda.data or ""), _("Sesi ditambahkan."), programme_id, "#sessions")
 
 
@@ -299,6 +333,135 @@ def edit_session(session_id: int):
         duration_minutes=form.duration_minutes.data, meeting_url=form.meeting_url.data or "",
         agenda=form.agenda.data or ""), _("Sesi diperbarui."), session.programme_id,
         f"#session-{session.id}")
+
+
+@bp.route("/sessions/<int:session_id>/take-suggestion", methods=["POST"])
+@login_required
+def take_suggestion(session_id: int):
+    """The one-click move of a flagged session to its suggested free slot."""
+    session = access.get_session(current_user, session_id)
+    return _run(lambda: sessions.update_session(
+        current_user, session, utcnow(), starts_at=request.form.get("starts_at", "")),
+        _("Sesi dipindah ke slot yang disarankan."), session.programme_id, f"#session-{session.id}")
+
+
+@bp.route("/programmes/<int:programme_id>/polls/new", methods=["GET", "POST"])
+@login_required
+def new_poll(programme_id: int):
+    """The facilitator proposes candidate slots for the first session or for moving one."""
+    programme = access.get_programme(current_user, programme_id)
+    access.ensure_can_plan(current_user, programme)
+    form = PollForm(timezone=programme.mentee.timezone,
+                    duration_minutes=sessions.series_defaults()["duration_minutes"])
+    form.session_id.choices = [("", _("Sesi pertama (merencanakan rangkaian)"))] + [
+        (str(s.id), _("Memindah sesi %(n)d", n=s.number)) for s in programme.sessions
+        if s.status.value == "planned"]
+    if form.validate_on_submit():
+        session = (access.get_session(current_user, int(form.session_id.data))
+                   if form.session_id.data else None)
+        try:
+            poll = polls.open_poll(current_user, programme, [o for o in form.options.data if o],
+                                   utcnow(), timezone=form.timezone.data,
+                                   duration_minutes=form.duration_minutes.data, session=session)
+        except SHOWN_ERRORS as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Jajak waktu dibuka; Pokja kedua kota mendapat e-mail."), "success")
+            return redirect(url_for("programmes.poll", poll_id=poll.id), code=303)
+    return render_template("programmes/poll_new.html", programme=programme, form=form)
+
+
+@bp.route("/polls/<int:poll_id>")
+@login_required
+def poll(poll_id: int):
+    """The poll: Pokja mark the slots they can attend; facilitators see who can and choose."""
+    poll = access.get_poll(current_user, poll_id)
+    return render_template("programmes/poll.html", poll=poll, programme=poll.programme,
+                           summary=polls.summarise(poll, utcnow(), current_user),
+                           can_answer=access.can_answer_poll(current_user, poll),
+                           can_plan=access.can_plan(current_user, poll.programme),
+                           defaults=sessions.series_defaults())
+
+
+def _to_poll(poll_id: int):
+    return redirect(url_for("programmes.poll", poll_id=poll_id), code=303)
+
+
+@bp.route("/polls/<int:poll_id>/answer", methods=["POST"])
+@login_required
+def answer_poll(poll_id: int):
+    poll = access.get_poll(current_user, poll_id)
+    try:
+        chosen = [int(value) for value in request.form.getlist("available")]
+        polls.answer_poll(current_user, poll, chosen, utcnow())
+    except ValueError:
+        flash(_("Pilihan tidak valid."), "danger")
+        return _to_poll(poll_id)
+    except SHOWN_ERRORS as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _to_poll(poll_id)
+    db.session.commit()
+    flash(_("Jawaban Anda tersimpan."), "success")
+    return _to_poll(poll_id)
+
+
+@bp.route("/polls/<int:poll_id>/choose", methods=["POST"])
+@login_required
+def choose_poll_option(poll_id: int):
+    poll = access.get_poll(current_user, poll_id)
+    form = request.form
+    try:
+        option = int(form.get("option", ""))
+        count = int(form["count"]) if form.get("count") else None
+        interval = int(form["interval_days"]) if form.get("interval_days") else None
+    except ValueError:
+        flash(_("Pilihan tidak valid."), "danger")
+        return _to_poll(poll_id)
+    return _run(lambda: polls.choose_option(
+        current_user, poll, option, utcnow(), count=count, interval_days=interval,
+        meeting_url=form.get("meeting_url", ""),
+        generate_meeting_url=bool(form.get("generate_meeting_url"))),
+        _("Waktu dipilih; sesi direncanakan."), poll.programme_id, "#sessions")
+
+
+@bp.route("/polls/<int:poll_id>/close", methods=["POST"])
+@login_required
+def close_poll(poll_id: int):
+    poll = access.get_poll(current_user, poll_id)
+    return _run(lambda: polls.close_poll(current_user, poll, utcnow()),
+                _("Jajak waktu ditutup."), poll.programme_id, "#polls")
+
+
+@bp.route("/calendar/cuti-bersama", methods=["GET", "POST"])
+@login_required
+def cuti_bersama():
+    """The year's cuti bersama days, which the calendar checks treat as days off."""
+    access.ensure_can_manage(current_user)
+    form = CutiBersamaForm()
+    if form.validate_on_submit():
+        try:
+            scheduling.add_cuti_bersama(current_user, form.day.data, form.name.data, utcnow())
+        except SHOWN_ERRORS as error:
+            db.session.rollback()
+            form.day.errors = [*form.day.errors, error.message]
+        else:
+            db.session.commit()
+            flash(_("Cuti bersama dicatat."), "success")
+            return redirect(url_for("programmes.cuti_bersama"), code=303)
+    return render_template("programmes/cuti_bersama.html", form=form,
+                           days=scheduling.list_cuti_bersama()), 400 if form.errors else 200
+
+
+@bp.route("/calendar/cuti-bersama/<int:row_id>/delete", methods=["POST"])
+@login_required
+def delete_cuti_bersama(row_id: int):
+    scheduling.delete_cuti_bersama(current_user, row_id)
+    db.session.commit()
+    flash(_("Cuti bersama dihapus."), "info")
+    return redirect(url_for("programmes.cuti_bersama"), code=303)
 
 
 @bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])

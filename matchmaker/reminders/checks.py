@@ -17,7 +17,7 @@ from matchmaker.auth.models import User
 from matchmaker.extensions import db
 from matchmaker.notes.models import ActionStatus, FollowUpAction
 from matchmaker.notes.queries import session_has_notes, sessions_missing_notes
-from matchmaker.programmes.access import is_member
+from matchmaker.programmes.access import can_answer_poll, is_member
 from matchmaker.programmes.models import Programme, ProgrammeStatus, SessionStatus
 from matchmaker.reminders.models import Reminder, ReminderKind, ReminderStatus
 from matchmaker.timeutils import local_midnight
@@ -115,6 +115,22 @@ def _account(row: Reminder, now: datetime) -> str | None:
     return _("kata sandi sudah diatur") if changed_at is not None and changed_at >= row.due_at else None
 
 
+def _poll(row: Reminder, now: datetime) -> str | None:
+    if row.poll is None or not row.poll.is_open:
+        return _("jajak waktu sudah ditutup")
+    if not can_answer_poll(row.recipient, row.poll):
+        return _("penerima bukan Pokja kota program ini")
+    return None
+
+
+def _poll_nudge(row: Reminder, now: datetime) -> str | None:
+    reason = _poll(row, now)
+    if reason or row.poll is None:
+        return reason
+    answered = any(answer.user_id == row.recipient_id for answer in row.poll.answers)
+    return _("jajak waktu sudah dijawab") if answered else None
+
+
 CHECKS: dict[ReminderKind, Callable[[Reminder, datetime], str | None]] = {
     ReminderKind.SESSION: _session,
     ReminderKind.CANCELLED: _cancelled,
@@ -122,6 +138,8 @@ CHECKS: dict[ReminderKind, Callable[[Reminder, datetime], str | None]] = {
     ReminderKind.ACTION_DUE: _action_due,
     ReminderKind.DIGEST: _digest,
     ReminderKind.ACCOUNT: _account,
+    ReminderKind.POLL: _poll,
+    ReminderKind.POLL_NUDGE: _poll_nudge,
 }
 # Kinds about one session: the session must still exist and the recipient take part in it.
 ABOUT_A_SESSION = (ReminderKind.SESSION, ReminderKind.CANCELLED, ReminderKind.NOTES)

@@ -15,7 +15,7 @@ from matchmaker.auth.services import create_password_link, set_password_url
 from matchmaker.extensions import db
 from matchmaker.notes.models import FollowUpAction
 from matchmaker.programmes.calendar import session_calendar
-from matchmaker.programmes.models import Programme, ProgrammeSession
+from matchmaker.programmes.models import Poll, Programme, ProgrammeSession
 from matchmaker.reminders.checks import digest_for
 from matchmaker.reminders.models import Reminder, ReminderKind
 from matchmaker.timeutils import labelled_times
@@ -57,6 +57,15 @@ def _session_context(session: ProgrammeSession, user, lang: str, cache: dict) ->
     return dict(session=session, programme=programme, **cache[key])
 
 
+def _poll_context(poll: Poll, user, lang: str, base_url: str) -> dict:
+    """The poll's programme and options (day and times, the recipient's zone first), its page."""
+    zones = [user.display_zone, *poll.programme.zones]
+    labels = [f"{format_date(o.starts_at.astimezone(ZoneInfo(zones[0])).date(), format='full', locale=lang)}"
+              f" {labelled_times(o.starts_at, zones)}" for o in poll.options]
+    return dict(poll=poll, title=programme_title(poll.programme), option_labels=labels,
+                poll_link=f"{base_url}/polls/{poll.id}")
+
+
 def _subject(row: Reminder, ctx: dict) -> str:
     if row.kind == ReminderKind.SESSION:
         return _("Pengingat (%(lead)s lagi): Sesi %(n)d %(title)s, %(day)s %(times)s",
@@ -69,6 +78,10 @@ def _subject(row: Reminder, ctx: dict) -> str:
         return _("Mohon isi catatan Sesi %(n)d %(title)s", n=ctx["session"].number, title=ctx["title"])
     if row.kind == ReminderKind.ACTION_DUE:
         return _("Tindak lanjut jatuh tempo besok: %(text)s", text=ctx["action"].text[:60])
+    if row.kind == ReminderKind.POLL:
+        return _("Jajak waktu: kapan sesi %(title)s?", title=ctx["title"])
+    if row.kind == ReminderKind.POLL_NUDGE:
+        return _("Menunggu jawaban Anda: jajak waktu %(title)s", title=ctx["title"])
     if row.kind == ReminderKind.ACCOUNT and ctx["user"].password_hash:
         return _("Matchmaker: atur ulang kata sandi Anda")
     if row.kind == ReminderKind.ACCOUNT:
@@ -102,6 +115,8 @@ def build_message(row: Reminder, now: datetime, cache: dict | None = None) -> Em
             # A fresh one-time link at send time: the outbox never holds a usable token.
             ctx["link"] = set_password_url(create_password_link(user, now))
             ctx["valid_hours"] = config["SET_PASSWORD_TOKEN_HOURS"]
+        if row.poll is not None:
+            ctx.update(_poll_context(row.poll, user, lang, ctx["base_url"]))
         if row.kind == ReminderKind.DIGEST:
             ctx["digest"] = digest_for(user, now)
             ctx["overdue_since"] = {a.id: format_date(a.due_on, format="medium", locale=lang)
@@ -130,6 +145,9 @@ def build_message(row: Reminder, now: datetime, cache: dict | None = None) -> Em
     _put(message, "X-Matchmaker-Kind", row.kind.value)
     if row.session_id:
         _put(message, "X-Matchmaker-Session", str(row.session_id))
+    if row.poll is not None:
+        _put(message, "X-Matchmaker-Programme", str(row.poll.programme_id))
+        _put(message, "X-Matchmaker-Poll", str(row.poll_id))
     if row.lead_minutes:
         _put(message, "X-Matchmaker-Lead", str(row.lead_minutes))
     # Parts built apart and attached: much cheaper than set_content + add_alternative, which

@@ -14,7 +14,7 @@ from matchmaker.timeutils import utcnow
 
 if TYPE_CHECKING:
     from matchmaker.auth.models import User
-    from matchmaker.programmes.models import ProgrammeSession
+    from matchmaker.programmes.models import Poll, ProgrammeSession
 
 
 
@@ -25,6 +25,8 @@ class ReminderKind(enum.StrEnum):
     NOTES = "notes"                # 24 h after a session that still has no notes
     DIGEST = "digest"              # weekly summary for facilitators
     ACCOUNT = "account"            # a new account's one-time link to set its password
+    POLL = "poll"                  # a time poll was opened: please answer
+    POLL_NUDGE = "poll_nudge"      # a time poll still waits for this Pokja member's answer
 
 
 class ReminderStatus(enum.StrEnum):
@@ -41,7 +43,8 @@ class Reminder(Model):
     Keys: ``session:{session}:u{user}:l{lead minutes}:{start}`` (one per session start, so a
     move re-arms a reminder already sent for the old time), ``cancelled:{session}:u{user}``,
     ``action_due:{action}:u{user}:{due date}``, ``notes:{session}:u{user}``,
-    ``digest:u{user}:{ISO week}``, ``account:u{user}:{queued at}``.
+    ``digest:u{user}:{ISO week}``, ``account:u{user}:{queued at}``, ``poll:{poll}:u{user}``,
+    ``poll_nudge:{poll}:u{user}``.
     """
 
     __tablename__ = "reminders"
@@ -59,6 +62,7 @@ class Reminder(Model):
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("programme_sessions.id", ondelete="SET NULL"))
+    poll_id: Mapped[int | None] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"))
     # Follow-up action id (notes package); no foreign key so actions can be deleted freely.
     action_id: Mapped[int | None] = mapped_column()
     lead_minutes: Mapped[int | None] = mapped_column()
@@ -80,6 +84,7 @@ class Reminder(Model):
 
     recipient: Mapped["User"] = relationship("User")
     session: Mapped["ProgrammeSession | None"] = relationship("ProgrammeSession")
+    poll: Mapped["Poll | None"] = relationship("Poll")
 
     @property
     def message_id(self) -> str:

@@ -1,6 +1,7 @@
 """Planning reminder rows: for each session (on `signals.session_changed`), for new accounts (on
-`signals.password_link_requested`) and the nudges that follow from the data (an action due
-tomorrow, notes missing, the weekly digest). Services flush and never commit.
+`signals.password_link_requested`), for a new time poll (on `signals.poll_opened`) and the
+nudges that follow from the data (an action due tomorrow, notes missing, the weekly digest, a
+poll not yet answered). Services flush and never commit.
 """
 
 import re
@@ -21,6 +22,8 @@ from matchmaker.extensions import db
 from matchmaker.notes.queries import due_actions, notes_due_at, sessions_missing_notes
 from matchmaker.programmes.access import members_clause
 from matchmaker.programmes.models import (
+    Poll,
+    PollStatus,
     Programme,
     ProgrammeSession,
     ProgrammeStatus,
@@ -177,7 +180,7 @@ def _insert_if_absent(values: list[dict]) -> int:
         v.update(status=ReminderStatus.PENDING.value, attempts=0, last_error="", skip_reason="",
                  created_at=stamp, updated_at=stamp)
         v["kind"] = ReminderKind(v["kind"]).value
-    for field in ("session_id", "action_id", "lead_minutes", "event_at", "expires_at"):
+    for field in ("session_id", "action_id", "poll_id", "lead_minutes", "event_at", "expires_at"):
         for v in values:
             v.setdefault(field, None)
     stmt = insert(Reminder).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
@@ -241,9 +244,36 @@ def plan_digests(now: datetime) -> int:
     return _insert_if_absent(values)
 
 
+def poll_recipients(poll: Poll) -> list[User]:
+    """The Pokja of the poll's two cities who want e-mail."""
+    return list(db.session.scalars(select(User).where(
+        members_clause(poll.programme, pokja_only=True), *eligible_users()).order_by(User.id)))
+
+
+def queue_poll_announcements(poll: Poll, now: datetime) -> int:
+    """Ask the Pokja of both cities to answer a poll that was just opened."""
+    return _insert_if_absent([dict(kind=ReminderKind.POLL, recipient_id=user.id, poll_id=poll.id,
+                                   dedupe_key=f"poll:{poll.id}:u{user.id}", due_at=now)
+                              for user in poll_recipients(poll)])
+
+
+def plan_poll_nudges(now: datetime) -> int:
+    """Nudge the Pokja who have not answered an open poll within POLL_NUDGE_DAYS."""
+    after = timedelta(days=current_app.config["POLL_NUDGE_DAYS"])
+    values = []
+    for poll in db.session.scalars(select(Poll).where(Poll.status == PollStatus.OPEN,
+                                                      Poll.created_at <= now - after)):
+        answered = {answer.user_id for answer in poll.answers}
+        values += [dict(kind=ReminderKind.POLL_NUDGE, recipient_id=user.id, poll_id=poll.id,
+                        dedupe_key=f"poll_nudge:{poll.id}:u{user.id}", due_at=poll.created_at + after)
+                   for user in poll_recipients(poll) if user.id not in answered]
+    return _insert_if_absent(values)
+
+
 def plan_nudges(now: datetime) -> int:
     """Plan the nudges that follow from the data rather than from a session change."""
-    return plan_action_reminders(now) + plan_notes_nudges(now) + plan_digests(now)
+    return (plan_action_reminders(now) + plan_notes_nudges(now) + plan_digests(now)
+            + plan_poll_nudges(now))
 
 
 # ---------------------------------------------------------------- signal receivers
@@ -256,7 +286,12 @@ def _on_password_link_requested(user: User, now: datetime) -> None:
     queue_account_email(user, now)
 
 
+def _on_poll_opened(poll: Poll, now: datetime) -> None:
+    queue_poll_announcements(poll, now)
+
+
 def connect_receivers() -> None:
     """Plan reminders when the lower domains say something changed (idempotent)."""
     signals.session_changed.connect(_on_session_changed)
     signals.password_link_requested.connect(_on_password_link_requested)
+    signals.poll_opened.connect(_on_poll_opened)

@@ -30,8 +30,8 @@ from matchmaker.cities.access import get_city
 from matchmaker.cities.services import add_practice
 from matchmaker.extensions import db
 from matchmaker.notes.services import log_notes
+from matchmaker.programmes import polls, sessions
 from matchmaker.programmes import services as programmes
-from matchmaker.programmes import sessions
 
 # Examples per operation and mode: more with the real programme's ids (they reach the services),
 # fewer with generated ids (those mostly end in 404 at the router).
@@ -76,7 +76,8 @@ def _spiced(value, data, nasty: list[str]):
 
 @pytest.fixture
 def world(app, make_user, now):
-    """A facilitator's token and a small programme: sessions, a note, a lesson and an action."""
+    """A facilitator's token and a small programme: sessions, a note, a lesson, an action and a
+    time poll."""
     user = make_user("facilitator")
     token = auth_services.issue_api_token(user, now)
     practice = add_practice(user, get_city("74.71"), {"topic": "wastewater", "title": "L2T2",
@@ -87,8 +88,11 @@ def world(app, make_user, now):
     logged = log_notes(user, session, "Catatan", [{"name": "Ibu Sari", "city": "35.72"}],
                        [{"text": "Advokasi kepala daerah", "outcome": "improved_consensus"}],
                        [{"text": "Draf perwali", "owner_city": "35.72", "due": "2027-02-01"}], now)
+    poll = polls.open_poll(user, programme, [now + timedelta(days=8), now + timedelta(days=9)], now,
+                           session=planned.sessions[1])
     db.session.commit()
     ids = {"code": "74.71", "programme_id": programme.id, "session_id": session.id,
+           "poll_id": poll.id,
            "note_id": logged.note.id, "lesson_id": logged.lessons[0].id,
            "action_id": logged.actions[0].id, "practice_id": practice.id}
     return {"Authorization": f"Bearer {token}"}, ids
@@ -185,7 +189,7 @@ def test_the_document_describes_every_endpoint_with_its_errors(client):
         ["bearer"]["description"]}
     operations = [(path, method, op) for path, item in document["paths"].items()
                   for method, op in item.items() if method != "parameters"]
-    assert len(operations) == 27
+    assert len(operations) == 32  # 27 + the five time poll endpoints
     for path, method, op in operations:
         assert "401" in op["responses"], (path, method)
         assert any(code.startswith("2") for code in op["responses"]), (path, method)
