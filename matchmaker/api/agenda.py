@@ -12,7 +12,7 @@ def _string(func, **metadata):
     return fields.Function(func, metadata={"type": "string", **metadata})
 
 
-class ProposalOut(Schema):
+class AgendaProposalOut(Schema):
     programme_id = fields.Integer(attribute="id")
     title = fields.String(attribute="display_title")
     mentor = _string(lambda p: p.mentor.code)
@@ -21,13 +21,13 @@ class ProposalOut(Schema):
     proposed_at = _string(lambda p: iso_utc(p.created_at), format="date-time")
 
 
-class PollOut(Schema):
+class AgendaPollOut(Schema):
     poll_id = fields.Integer()
     programme_id = fields.Integer()
     answered = fields.Boolean()
 
 
-class NextSessionOut(Schema):
+class AgendaSessionOut(Schema):
     session_id = fields.Integer(attribute="id")
     programme_id = fields.Integer()
     number = fields.Integer()
@@ -40,7 +40,7 @@ class NextSessionOut(Schema):
     meeting_url = fields.String()
 
 
-class MissingNotesOut(Schema):
+class AgendaMissingNotesOut(Schema):
     session_id = fields.Integer(attribute="id")
     programme_id = fields.Integer()
     number = fields.Integer()
@@ -58,10 +58,10 @@ class AgendaActionOut(Schema):
 
 
 class AgendaOut(Schema):
-    proposals = fields.List(fields.Nested(ProposalOut))
-    polls = fields.List(fields.Nested(PollOut), metadata={"description": "time polls to answer"})
-    next_sessions = fields.List(fields.Nested(NextSessionOut))
-    notes_missing = fields.List(fields.Nested(MissingNotesOut))
+    proposals = fields.List(fields.Nested(AgendaProposalOut))
+    polls = fields.List(fields.Nested(AgendaPollOut), metadata={"description": "time polls to answer"})
+    next_sessions = fields.List(fields.Nested(AgendaSessionOut))
+    notes_missing = fields.List(fields.Nested(AgendaMissingNotesOut))
     open_actions = fields.List(fields.Nested(AgendaActionOut))
     waiting_count = fields.Integer(metadata={
         "description": "proposals to answer + notes to log + overdue actions (the navbar badge)"})
