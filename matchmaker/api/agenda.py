@@ -22,9 +22,9 @@ class AgendaProposalOut(Schema):
 
 
 class AgendaPollOut(Schema):
-    poll_id = fields.Integer()
-    programme_id = fields.Integer()
-    answered = fields.Boolean()
+    poll_id = fields.Integer(attribute="poll.id")
+    programme_id = fields.Integer(attribute="poll.programme_id")
+    answered = fields.Boolean(metadata={"description": "this user has answered"})
 
 
 class AgendaSessionOut(Schema):
@@ -64,7 +64,7 @@ class AgendaOut(Schema):
     notes_missing = fields.List(fields.Nested(AgendaMissingNotesOut))
     open_actions = fields.List(fields.Nested(AgendaActionOut))
     waiting_count = fields.Integer(metadata={
-        "description": "proposals to answer + notes to log + overdue actions (the navbar badge)"})
+        "description": "proposals and polls to answer + notes to log + overdue actions (the navbar badge)"})
 
 
 @bp.route("/me/agenda", tags=["programmes"])
@@ -75,7 +75,7 @@ def my_agenda():
     now = utcnow()
     agenda = agenda_for(current_user, now)
     overdue = {a.id for a in agenda.overdue_actions}
-    return {"proposals": agenda.proposals, "polls": [], "next_sessions": agenda.next_sessions,
+    return {"proposals": agenda.proposals, "polls": agenda.polls, "next_sessions": agenda.next_sessions,
             "notes_missing": agenda.notes_missing,
             "open_actions": [{"id": a.id, "text": a.text, "programme_id": a.programme_id,
                               "session_id": a.session_id, "owner_city": a.owner_city.code,

@@ -18,6 +18,9 @@ from matchmaker.notes.models import ActionStatus, FollowUpAction
 from matchmaker.notes.queries import CLOSED_PROGRAMME, sessions_missing_notes
 from matchmaker.programmes.models import (
     OPEN_STATUSES,
+    Poll,
+    PollAnswer,
+    PollStatus,
     Programme,
     ProgrammeSession,
     ProgrammeStatus,
@@ -31,9 +34,16 @@ NEXT_SESSIONS = 5
 
 
 @dataclass
+class PollToAnswer:
+    poll: Poll
+    answered: bool
+
+
+@dataclass
 class Agenda:
     now: datetime
     proposals: list[Programme] = field(default_factory=list)
+    polls: list[PollToAnswer] = field(default_factory=list)
     next_sessions: list[ProgrammeSession] = field(default_factory=list)
     notes_missing: list[ProgrammeSession] = field(default_factory=list)
     open_actions: list[FollowUpAction] = field(default_factory=list)
@@ -44,8 +54,9 @@ class Agenda:
 
     @property
     def waiting_count(self) -> int:
-        """The navbar badge: proposals to answer, notes to log, overdue actions."""
-        return len(self.proposals) + len(self.notes_missing) + len(self.overdue_actions)
+        """The navbar badge: proposals and time polls to answer, notes to log, overdue actions."""
+        unanswered = sum(not item.answered for item in self.polls)
+        return len(self.proposals) + unanswered + len(self.notes_missing) + len(self.overdue_actions)
 
 
 def home_endpoint(actor: Actor | None) -> str | None:
@@ -83,6 +94,19 @@ def _proposals(actor: Actor | None) -> list[Programme]:
         .order_by(Programme.created_at, Programme.id)))
 
 
+def _polls(actor: Actor | None, scope) -> list[PollToAnswer]:
+    """Open time polls of the Pokja member's city's programmes, and whether they answered."""
+    if not (has_role(actor, Role.POKJA) and actor.city_id):
+        return []
+    polls = list(db.session.scalars(
+        select(Poll).join(Programme, Programme.id == Poll.programme_id)
+        .where(scope, Poll.status == PollStatus.OPEN, Programme.status.in_(OPEN_STATUSES))
+        .order_by(Poll.id)))
+    answered = set(db.session.scalars(select(PollAnswer.poll_id).where(
+        PollAnswer.user_id == actor.id, PollAnswer.poll_id.in_([p.id for p in polls])))) if polls else set()
+    return [PollToAnswer(poll, poll.id in answered) for poll in polls]
+
+
 def _next_sessions(scope, now: datetime) -> list[ProgrammeSession]:
     rows = db.session.scalars(
         select(ProgrammeSession).join(Programme)
@@ -108,7 +132,8 @@ def _open_actions(actor: Actor | None, scope) -> list[FollowUpAction]:
 def agenda_for(actor: Actor | None, now: datetime) -> Agenda:
     """Everything that waits on the actor at `now`, soonest first in each list."""
     scope = _scope(actor)
-    return Agenda(now=now, proposals=_proposals(actor), next_sessions=_next_sessions(scope, now),
+    return Agenda(now=now, proposals=_proposals(actor), polls=_polls(actor, scope),
+                  next_sessions=_next_sessions(scope, now),
                   notes_missing=sessions_missing_notes(now, scope, lookback=NOTES_LOOKBACK),
                   open_actions=_open_actions(actor, scope))
 

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from matchmaker.extensions import db
 from matchmaker.notes import services as notes
+from matchmaker.programmes import polls
 from matchmaker.programmes import services as programmes
 from matchmaker.reports.agenda import agenda_for, home_endpoint, session_times
 
@@ -68,3 +69,20 @@ def test_home_is_the_agenda_for_pokja_the_dashboard_for_facilitators_knowledge_f
     assert home_endpoint(facilitator) == "reports.dashboard"
     assert home_endpoint(make_user("admin")) == "reports.dashboard"
     assert home_endpoint(make_user("viewer")) == "notes.knowledge"
+
+
+def test_open_time_polls_wait_on_the_citys_pokja_until_they_answer(
+        make_programme, facilitator, pokja_blitar, pokja_jayapura, now):
+    programme = make_programme(agreed=True)
+    poll = polls.open_poll(facilitator, programme, ["2027-02-01T09:00", "2027-02-02T09:00"], now,
+                           timezone="Asia/Jakarta")
+    db.session.commit()
+    agenda = agenda_for(pokja_blitar, now)
+    assert [(item.poll.id, item.answered) for item in agenda.polls] == [(poll.id, False)]
+    assert agenda.waiting_count == 1
+    polls.answer_poll(pokja_blitar, poll, [poll.options[0].id], now)
+    db.session.commit()
+    agenda = agenda_for(pokja_blitar, now)
+    assert [(item.poll.id, item.answered) for item in agenda.polls] == [(poll.id, True)]
+    assert agenda.waiting_count == 0
+    assert agenda_for(pokja_jayapura, now).polls == []
