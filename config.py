@@ -170,6 +170,8 @@ class Config:
         "frame-ancestors": "'none'",
     }
     CITIES_PER_PAGE = 25
+    # How long browsers keep the map's boundary files before revalidating them by ETag.
+    MAP_CACHE_SECONDS = int(os.environ.get("MAP_CACHE_SECONDS", "86400"))
     # Largest profile import accepted from the web page (JSON, XLSX or CSV set), in bytes.
     IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")

@@ -22,6 +22,7 @@ from matchmaker.cities.views import bp as cities_bp
 from matchmaker.dbtypes import tune_sqlite
 from matchmaker.demo import register_demo_command
 from matchmaker.extensions import api, babel, bootstrap, csrf, db, login_manager, migrate
+from matchmaker.maps.views import bp as maps_bp
 from matchmaker.matching.cli import register_matching_commands
 from matchmaker.matching.views import bp as matching_bp
 from matchmaker.notes.views import bp as notes_bp
@@ -92,7 +93,8 @@ def register_api(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for bp in (auth_bp, cities_bp, matching_bp, notes_bp, programmes_bp, reminders_bp, reports_bp):
+    for bp in (auth_bp, cities_bp, matching_bp, notes_bp, programmes_bp, reminders_bp, reports_bp,
+               maps_bp):
         app.register_blueprint(bp)
     register_api(app)
     register_template_helpers(app)

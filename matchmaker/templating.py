@@ -34,6 +34,7 @@ NAV_LINKS = [
     ("matching.recommend_page", _l("Cari mentor"), "facilitator"),
     ("matching.cohort_page", _l("Kohort"), "facilitator"),
     ("programmes.index", _l("Program"), "user"),
+    ("maps.map_page", _l("Peta"), "user"),
     ("reports.dashboard", _l("Dasbor"), "facilitator"),
     ("notes.knowledge", _l("Pengetahuan"), "user"),
     ("reminders.outbox", _l("Kotak keluar"), "admin"),

@@ -220,14 +220,21 @@ class Id(Whole):
 
 
 class Number(_Translated, ma.fields.Float):
-    """A finite number in a range (a JSON integer or decimal; never a string or a boolean)."""
+    """A finite number in a range (a JSON integer or decimal; never a string or a boolean).
 
-    def __init__(self, *, minimum: float, maximum: float, **kwargs: Any) -> None:
-        self.minimum, self.maximum = minimum, maximum
+    With `from_text` (query strings) a decimal written as text is read too, with '.' or ','.
+    """
+
+    def __init__(self, *, minimum: float, maximum: float, from_text: bool = False,
+                 **kwargs: Any) -> None:
+        self.minimum, self.maximum, self.from_text = minimum, maximum, from_text
         metadata = {"minimum": minimum, "maximum": maximum, **kwargs.pop("metadata", {})}
         super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr, data, **kwargs) -> float:
+        if self.from_text and isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,12}([.,]\d{1,12})?\s*",
+                                                                     value):
+            value = float(value.replace(",", "."))
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail("number")
         if not self.minimum <= value <= self.maximum:  # NaN fails this too

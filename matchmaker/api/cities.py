@@ -8,11 +8,11 @@ from marshmallow import Schema, fields, post_dump
 from matchmaker.api.base import IdSchema, bp, documented_errors
 from matchmaker.cities import services as cities
 from matchmaker.cities.access import get_city as load_city
+from matchmaker.cities.figures import NUMERIC_INDICATORS, SORTABLE_INDICATORS, city_figure
 from matchmaker.cities.schemas import CityQuery, IndicatorsRecord, NeedRecord, PracticeRecord
 from matchmaker.extensions import db
 from matchmaker.timeutils import utcnow
 
-# Filters the service knows today; `sort`, `order` and `year` reach it once CityFilters has them.
 _FILTER_NAMES = {f.name for f in dataclass_fields(cities.CityFilters)}
 
 
@@ -25,9 +25,23 @@ class CitySummary(Schema):
     timezone = fields.String()
 
 
+class FigureOut(Schema):
+    """One figure: its value (null: the source published none for that year), year and source."""
+
+    value = fields.Raw(allow_none=True)
+    year = fields.Integer()
+    source = fields.String()
+
+
+class CityListItem(CitySummary):
+    figures = fields.Dict(keys=fields.String(), values=fields.Nested(FigureOut), metadata={
+        "description": "the figure sorted or filtered by, per indicator key (that year's, or the "
+                       "city's newest); a key is absent when the city has no figure"})
+
+
 class CityList(Schema):
     count = fields.Integer()
-    cities = fields.List(fields.Nested(CitySummary))
+    cities = fields.List(fields.Nested(CityListItem))
 
 
 class IndicatorOut(Schema):
@@ -64,6 +78,9 @@ class NeedOut(Schema):
     title = fields.String()
     description = fields.String()
     priority = fields.String()
+    proposed_by_facilitator = fields.Function(
+        lambda need: need.proposed_by_id is not None, metadata={
+            "type": "boolean", "description": "recorded by a facilitator on the city's behalf"})
 
 
 class CityProfile(CitySummary):
@@ -81,10 +98,22 @@ class CityProfile(CitySummary):
 @bp.response(200, CityList)
 @documented_errors()
 def list_cities(query: dict):
-    """List or search the 514 kabupaten/kota."""
-    filters = cities.CityFilters(**{k: v for k, v in query.items() if k in _FILTER_NAMES})
+    """List or search the 514 kabupaten/kota; sort and filter by an indicator in a year."""
+    ranges = {key: (query.get(f"{key}_min"), query.get(f"{key}_max")) for key in NUMERIC_INDICATORS
+              if f"{key}_min" in query or f"{key}_max" in query}
+    filters = cities.CityFilters(**{k: v for k, v in query.items() if k in _FILTER_NAMES},
+                                 ranges=ranges)
     found = cities.search_cities(filters)
-    return {"count": len(found), "cities": found}
+    keys = [key for key in SORTABLE_INDICATORS if key == filters.sort or key in ranges]
+    return {"count": len(found), "cities": [_list_item(city, keys, filters.year) for city in found]}
+
+
+def _list_item(city, keys: list[str], year: int | None) -> dict:
+    figures = {key: city_figure(city, key, year) for key in keys}
+    return {"code": city.code, "name": city.name, "kind": city.kind,
+            "province_name": city.province_name, "province_code": city.province_code,
+            "timezone": city.timezone,
+            "figures": {key: f for key, f in figures.items() if f is not None}}
 
 
 @bp.route("/cities/<code:code>", tags=["cities"])

@@ -113,8 +113,12 @@ class Need(Model):
     description: Mapped[str] = mapped_column(Text, default="")
     priority: Mapped[str] = mapped_column(String(10), default="medium")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The facilitator who recorded this need on the city's behalf (from "who needs this
+    # practice?"); None when the city's Pokja, an import or a facilitator's form recorded it.
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     city: Mapped["City"] = relationship("City", back_populates="needs")
+    proposed_by = relationship("User")
 
 
 class ProfileChange(Model):

@@ -96,17 +96,24 @@ class ImportFile(Schema):
     needs = List(Nested(ImportNeed), max_items=IMPORT_MAX_RECORDS)
 
 
-class CityQuery(QuerySchema):
-    """`GET /cities`: name search, filters, and the sort (an indicator key, `name` or `code`)."""
-
+class _CityQuery(QuerySchema):
     q = Text(max_length=100)
     province = Text(max_length=2, pattern=r"^\d{2}$", example="74")
     kind = Choice(KINDS)
     practice_topic = Choice(TOPICS)
     need_topic = Choice(TOPICS)
+    no_programme_topic = Choice(TOPICS, metadata={
+        "description": "only cities in no open (proposed, agreed, active) programme on this topic"})
     sort = Choice(SORT_KEYS)
     order = Choice(("asc", "desc"))
     year = Whole(minimum=MIN_YEAR, maximum=MAX_YEAR, from_text=True)
+
+
+# `GET /cities`: name search, filters, the sort (an indicator key, `name` or `code`), and a range
+# `KEY_min` / `KEY_max` (inclusive, either end open) on each numeric indicator in `year`.
+CityQuery = _CityQuery.from_dict({
+    f"{key}_{end}": Number(minimum=-1e9, maximum=1e9, from_text=True)
+    for key in NUMERIC_INDICATORS for end in ("min", "max")}, name="CityQuery")
 
 
 # ---------------------------------------------------------------- one record at a time

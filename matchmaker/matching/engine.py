@@ -569,6 +569,20 @@ class MatchModel:
         ranking = self._rank(mentee, topic, query, exclude)
         return [self._candidate(ranking, i, query) for i in range(min(limit, len(ranking.scores)))]
 
+    def context_similarity(self, code: str) -> dict[str, float]:
+        """The context factor between this city and every city, by code (itself: 1.0).
+
+        The same distance `_rank` uses, so "comparable context" means the same in mentor
+        recommendations and in the reverse question, who needs a city's practice.
+        """
+        gap = self._context - self._context[self._city(code)]
+        similarity = np.exp(-np.sqrt(np.einsum("ij,ij->i", gap, gap)) / CONTEXT_SCALE)
+        return dict(zip(self.codes.tolist(), similarity.tolist(), strict=True))
+
+    def similar_traits(self, code: str, other: str) -> list[str]:
+        """The context traits two cities share (same kind, similar population, ...)."""
+        return self._similar_traits(self._city(code), self._city(other))
+
     def score_need(self, need: NeedDoc, exclude: frozenset[str] = frozenset()) -> list[Candidate]:
         """Return every mentor candidate for a need, best first."""
         return self.recommend(need.city_code, need.topic, need_text(need),

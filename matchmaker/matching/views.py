@@ -6,13 +6,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from matchmaker.cities.access import get_city, get_need
+from matchmaker.cities.access import get_city, get_need, get_practice
 from matchmaker.cities.models import City
 from matchmaker.cities.services import provinces
 from matchmaker.errors import MatchmakerError, ValidationError
 from matchmaker.extensions import db
 from matchmaker.formutils import choices
-from matchmaker.matching import services
+from matchmaker.matching import candidates, services
 from matchmaker.matching.access import ensure_can_match
 from matchmaker.matching.forms import CohortFilterForm, RecommendForm
 from matchmaker.timeutils import utcnow
@@ -105,3 +105,45 @@ def accept_pairs():
     back = request.form.get("back", "").lstrip("?")
     target = url_for("matching.cohort_page")
     return redirect(f"{target}?{back}" if back else target)
+
+
+CANDIDATE_FACTOR_LABELS = {
+    "gap": _l("Kesenjangan"),
+    "context": _l("Kesamaan konteks"),
+    "need": _l("Kebutuhan tercatat"),
+}
+
+
+@bp.route("/practices/<int:practice_id>/candidates")
+@login_required
+def candidates_page(practice_id: int):
+    """Who needs this practice? The cities that would benefit, with reasons (facilitators)."""
+    practice = get_practice(practice_id)
+    limit = request.args.get("limit", type=int) or services.DEFAULT_LIMIT
+    result = candidates.rank_candidates(current_user, practice, limit, utcnow())
+    return render_template("matching/candidates.html", practice=practice, result=result,
+                           limit=limit, factor_labels=CANDIDATE_FACTOR_LABELS)
+
+
+@bp.route("/cities/<code>/candidates")
+@login_required
+def city_candidates_page(code: str):
+    """Who needs what this city knows on a topic: its most mature practice's candidates."""
+    practice = candidates.practice_of(get_city(code), request.args.get("topic", ""))
+    return redirect(url_for("matching.candidates_page", practice_id=practice.id))
+
+
+@bp.route("/practices/<int:practice_id>/candidates/<code>/propose", methods=["POST"])
+@login_required
+def propose_to_candidate(practice_id: int, code: str):
+    practice = get_practice(practice_id)
+    try:
+        programme = candidates.propose_programme(current_user, practice, get_city(code), utcnow())
+    except MatchmakerError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("matching.candidates_page", practice_id=practice_id))
+    db.session.commit()
+    flash(_("Program diusulkan; kebutuhan %(city)s dicatat atas namanya oleh fasilitator.",
+            city=programme.mentee.name), "success")
+    return redirect(url_for("programmes.detail", programme_id=programme.id))

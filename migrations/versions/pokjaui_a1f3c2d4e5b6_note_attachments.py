@@ -1,7 +1,7 @@
 """Files attached to session notes (note_attachments)
 
 Revision ID: a1f3c2d4e5b6
-Revises: 62f6c0b8838e
+Revises: a3f1c2d4e5b6
 Create Date: 2026-12-04 16:20:00
 
 """
@@ -13,7 +13,7 @@ import matchmaker.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = 'a1f3c2d4e5b6'
-down_revision = '62f6c0b8838e'
+down_revision = 'a3f1c2d4e5b6'
 branch_labels = None
 depends_on = None
 

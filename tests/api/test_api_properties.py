@@ -189,7 +189,9 @@ def test_the_document_describes_every_endpoint_with_its_errors(client):
         ["bearer"]["description"]}
     operations = [(path, method, op) for path, item in document["paths"].items()
                   for method, op in item.items() if method != "parameters"]
-    assert len(operations) == 32  # 27 + the five time poll endpoints
+    assert len(operations) == 35  # 27 + the five time poll endpoints + the three candidates ones
+    assert {"/api/v1/practices/{practice_id}/candidates", "/api/v1/cities/{code}/candidates"} <= set(
+        document["paths"])
     for path, method, op in operations:
         assert "401" in op["responses"], (path, method)
         assert any(code.startswith("2") for code in op["responses"]), (path, method)

@@ -8,7 +8,7 @@ from flask_login import login_user
 from sqlalchemy import select
 
 from matchmaker.cities import services as cities
-from matchmaker.cities.models import Need
+from matchmaker.cities.models import Need, Practice
 from matchmaker.extensions import db
 from matchmaker.matching.models import CohortProposal, ProposalStatus
 from matchmaker.programmes.models import Programme, ProgrammeStatus
@@ -189,3 +189,46 @@ def test_create_programme_button_posts_what_the_programmes_page_expects(app, cli
     # The new open programme removes Kendari from Blitar's list at once.
     again = client.get(f"/match?city={BLITAR}&topic=wastewater").text
     assert f'data-code="{KENDARI}"' not in again and "sudah dalam program terbuka" in again
+
+
+# ---------------------------------------------------------------- who needs this practice?
+
+def _l2t2_id() -> int:
+    return db.session.scalar(select(Practice.id).where(Practice.city.has(code=KENDARI),
+                                                       Practice.topic == "wastewater"))
+
+
+def test_practice_card_links_facilitators_to_who_needs_it(client, as_facilitator, profiles):
+    page = client.get(f"/cities/{KENDARI}").text
+    assert f'href="/practices/{_l2t2_id()}/candidates"' in page
+
+
+def test_candidates_page_lists_cities_with_reasons_and_proposes(client, as_facilitator, profiles):
+    practice_id = _l2t2_id()
+    page = client.get(f"/practices/{practice_id}/candidates?limit=5").text
+    codes = re.findall(r'class="card mb-3 candidate" data-code="([\d.]+)"', page)
+    assert len(codes) == 5 and KENDARI not in codes
+    assert "Kesenjangan" in page and "Kesamaan konteks" in page and "Usulkan program" in page
+    code = next(c for c in codes if c not in (BLITAR, JAYAPURA))  # a city with no need recorded
+    response = client.post(f"/practices/{practice_id}/candidates/{code}/propose")
+    assert response.status_code == 302 and "/programmes/" in response.location
+    programme = db.session.scalar(select(Programme).order_by(Programme.id.desc()))
+    assert programme.mentee.code == code and programme.status == ProgrammeStatus.PROPOSED
+    profile = client.get(f"/cities/{code}").text
+    assert "Dicatat oleh fasilitator" in profile
+    again = client.post(f"/practices/{practice_id}/candidates/{code}/propose",
+                        follow_redirects=True)
+    assert "program terbuka" in again.text
+
+
+def test_candidates_page_is_for_facilitators(client, login, make_user, profiles):
+    login(make_user("pokja", KENDARI))
+    assert client.get(f"/practices/{_l2t2_id()}/candidates").status_code == 403
+    assert 'practice-candidates' not in client.get(f"/cities/{KENDARI}").text
+
+
+def test_from_a_city_and_topic_the_page_opens_its_practice(client, as_facilitator, profiles):
+    response = client.get(f"/cities/{KENDARI}/candidates?topic=wastewater")
+    assert response.status_code == 302
+    assert response.location.endswith(f"/practices/{_l2t2_id()}/candidates")
+    assert client.get(f"/cities/{KENDARI}/candidates?topic=road").status_code == 404
