@@ -19,7 +19,7 @@ def _pages(programme: Programme, lesson: Lesson) -> list[str]:
     return ["/", "/cities", "/cities/74.71", "/cities/35.72", "/knowledge?q=wali+kota",
             f"/lessons/{lesson.id}", "/programmes", f"/programmes/{programme.id}",
             f"/programmes/{programme.id}/report", f"/sessions/{session.id}/notes", "/account",
-            "/account/reminders"]
+            "/account/reminders", "/map"]
 
 
 ADMIN_PAGES = ["/admin/users", "/admin/outbox"]
