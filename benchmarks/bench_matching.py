@@ -6,6 +6,8 @@ Usage: python benchmarks/bench_matching.py [--sizes 514,10000,100000] [--queries
 Quality: every case of the labelled evaluation set (needs written the way facilitators
 write, each with its expected mentors and the DOMAIN.md principle it tests) is run through
 `MatchModel.recommend`; the pass rate is reported per principle and per writing style.
+History and feedback cases name past programmes and "not a good match" marks; the mentors
+the service would exclude for them are passed as `exclude` (matching/history.py's outcomes).
 
 Speed and memory, on synthetic Indonesian-like cities and practices: each size runs in its
 own Python process, so peak memory is per size, not cumulative. The table gives model build
@@ -22,6 +24,8 @@ machine load.
 
 import argparse
 import csv
+import importlib
+import importlib.util
 import json
 import os
 import resource
@@ -218,13 +222,34 @@ def check_case(case: dict, codes: list[str]) -> list[str]:
     return problems
 
 
+def service_rules() -> tuple[frozenset[str] | None, bool]:
+    """The service's rules on history and feedback in the measured tree: the replication
+    outcomes that exclude a pair (None before issue 13's history rule), and whether a "not a
+    good match" excludes it. A baseline engine is judged by the rules of its own tree."""
+    adopted = None
+    if importlib.util.find_spec("matchmaker.matching.history") is not None:
+        adopted = importlib.import_module("matchmaker.matching.history").ADOPTED_OUTCOMES
+    return adopted, importlib.util.find_spec("matchmaker.matching.feedback") is not None
+
+
+def case_exclusions(case: dict, adopted: frozenset[str] | None, feedback: bool) -> frozenset[str]:
+    """Mentors the service would exclude for a case, as `MatchModel.recommend(exclude=…)`."""
+    out = {code for code, outcome in case.get("history", {}).items()
+           if adopted is not None and outcome in adopted}
+    if feedback:
+        out.update(case.get("feedback", []))
+    return frozenset(out)
+
+
 def evaluate_cases(path: Path) -> dict:
     """Run every case; return {case id: {"problems": [...], "top": [first codes]}}."""
     data = load_cases(path)
     model = case_model(data)
+    adopted, feedback = service_rules()
     out = {}
     for case in data["cases"]:
-        found = model.recommend(case["mentee"], case["topic"], case["need"], limit=len(data["cities"]))
+        found = model.recommend(case["mentee"], case["topic"], case["need"], limit=len(data["cities"]),
+                                exclude=case_exclusions(case, adopted, feedback))
         codes = [c.code for c in found]
         out[case["id"]] = {"problems": check_case(case, codes), "top": codes[:3]}
     return out

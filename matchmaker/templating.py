@@ -39,6 +39,7 @@ NAV_LINKS = [
     ("notes.knowledge", _l("Pengetahuan"), "user"),
     ("reminders.outbox", _l("Kotak keluar"), "admin"),
     ("auth.users", _l("Pengguna"), "admin"),
+    ("matching.glossary_page", _l("Glosarium"), "admin"),
 ]
 
 

@@ -16,7 +16,8 @@ class MenteeRef(Schema):
 
 
 class RecommendationReason(Schema):
-    factor = fields.String(metadata={"enum": ["relevance", "maturity", "context", "complementarity"]})
+    factor = fields.String(metadata={"enum": ["relevance", "maturity", "context", "complementarity",
+                                              "history"]})
     value = fields.Float()
     text = fields.String()
 
@@ -28,6 +29,21 @@ class PracticeRef(Schema):
     started_year = fields.Integer(allow_none=True)
 
 
+class PastProgramme(Schema):
+    programme_id = fields.Integer()
+    outcome = fields.String()
+    outcome_label = fields.String()
+    adopted = fields.Boolean()
+    closed_at = fields.String(allow_none=True)
+
+
+class SharedConcept(Schema):
+    id = fields.String(metadata={"description": "glossary group id"})
+    label = fields.String(metadata={"description": "the concept, in the viewer's language"})
+    need_words = fields.String()
+    practice_words = fields.String()
+
+
 class Recommendation(Schema):
     rank = fields.Integer()
     code = fields.String()
@@ -37,7 +53,13 @@ class Recommendation(Schema):
     factors = fields.Dict(keys=fields.String(), values=fields.Float())
     matched_terms = fields.List(fields.String())
     similar_traits = fields.List(fields.String())
+    concepts = fields.List(fields.Nested(SharedConcept), metadata={
+        "description": "glossary concepts the need and the practice share, weightiest first"})
+    near_tie = fields.Boolean(metadata={
+        "description": "relevance was shared with another city's practice (wording-only difference)"})
     reasons = fields.List(fields.Nested(RecommendationReason))
+    history = fields.Nested(PastProgramme, metadata={
+        "description": "the programme this mentor already completed with the mentee on the topic"})
 
 
 class Excluded(Schema):
@@ -45,6 +67,7 @@ class Excluded(Schema):
     name = fields.String()
     reason = fields.String()
     reason_key = fields.String()
+    feedback_id = fields.Integer(metadata={"description": "with reason_key feedback: the feedback row"})
 
 
 class Recommendations(Schema):

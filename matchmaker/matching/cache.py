@@ -1,10 +1,10 @@
 """The fitted MatchModel, built once per version of the data and shared by every request.
 
 A cheap signature query (counts, newest ids and update times of cities, indicators,
-practices, needs and profile changes) tells whether the data moved since the model was
-built. Each process keeps its own model and checks the signature on every use, so a
-change made by any process is seen by all; within a process a lock makes sure one thread
-rebuilds while the others wait and then reuse its result.
+practices, needs, profile changes, glossary groups added in the app) tells whether the data
+moved since the model was built. Each process keeps its own model and checks the signature on
+every use, so a change made by any process is seen by all; within a process a lock makes sure
+one thread rebuilds while the others wait and then reuse its result.
 """
 
 import logging
@@ -18,6 +18,8 @@ from sqlalchemy import func, select
 from matchmaker.cities.models import City, Indicator, Need, Practice, ProfileChange
 from matchmaker.extensions import db
 from matchmaker.matching.engine import CityProfile, MatchModel, PracticeDoc
+from matchmaker.matching.glossary_groups import current_glossary
+from matchmaker.matching.models import GlossaryEntry
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +64,9 @@ def data_signature() -> tuple:
     """One round trip that changes whenever anything the model depends on changes."""
     columns = [select(func.count(City.id)).scalar_subquery(),
                select(func.max(City.id)).scalar_subquery(),
-               select(func.max(ProfileChange.id)).scalar_subquery()]
+               select(func.max(ProfileChange.id)).scalar_subquery(),
+               select(func.count(GlossaryEntry.id)).scalar_subquery(),
+               select(func.max(GlossaryEntry.id)).scalar_subquery()]
     for model in (Indicator, Practice, Need):
         columns += [select(func.count(model.id)).scalar_subquery(),
                     select(func.max(model.id)).scalar_subquery(),
@@ -101,7 +105,8 @@ def _load(signature: tuple) -> Snapshot:
                                       description=p.description or "", maturity=p.maturity,
                                       started_year=p.started_year)
         topic_cities.setdefault(p.topic, set()).add(p.code)
-    model = MatchModel.build(list(profiles.values()), list(practices.values()))
+    model = MatchModel.build(list(profiles.values()), list(practices.values()),
+                             glossary=current_glossary())
     seconds = time.perf_counter() - started
     log.info("Built the matching model: %d cities, %d practices in %.3f s",
              len(profiles), len(practices), seconds)

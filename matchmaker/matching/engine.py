@@ -589,16 +589,19 @@ class MatchModel:
                               limit=len(self.codes), exclude=exclude)
 
     def assign_cohort(self, needs: list[NeedDoc], capacity: dict[str, int],
-                      default_capacity: int = 2, min_score: float = 0.0) -> CohortResult:
+                      default_capacity: int = 2, min_score: float = 0.0,
+                      exclude: dict[int, frozenset[str]] | None = None) -> CohortResult:
         """Pair needs with mentors to maximise the total score under mentor capacity.
 
         A mentee gets at most one mentor per topic: needs of one city on one topic share a
         row of the assignment, represented by whichever need scores best with each mentor.
+        `exclude`: need id -> mentor codes never paired with that need.
         """
+        exclude = exclude or {}
         if not self._topics:
             return CohortResult([], [(n, "no_practice") for n in needs], 0.0, 0.0)
         queries = self._queries([need_text(n) for n in needs], [n.topic for n in needs])
-        rankings = [self._rank(self._city(n.city_code), n.topic, query, frozenset())
+        rankings = [self._rank(self._city(n.city_code), n.topic, query, exclude.get(n.id, frozenset()))
                     for n, query in zip(needs, queries, strict=True)]
         group_of: dict[tuple[str, str], int] = {}
         for need in needs:

@@ -20,8 +20,16 @@ from matchmaker.extensions import db
 from matchmaker.matching.access import ensure_can_match
 from matchmaker.matching.cache import Snapshot, current_snapshot
 from matchmaker.matching.engine import NeedDoc
-from matchmaker.matching.models import CohortProposal, ProposalStatus
-from matchmaker.matching.reasons import candidate_dict
+from matchmaker.matching.feedback import flagged_mentors, flagged_pairs
+from matchmaker.matching.history import MentorRecord, PastProgramme, adopted_pairs, topic_history
+from matchmaker.matching.models import CohortProposal, MatchFeedback, ProposalStatus
+from matchmaker.matching.reasons import (
+    adopted_text,
+    candidate_dict,
+    feedback_text,
+    history_dict,
+    history_reason,
+)
 from matchmaker.programmes.models import OPEN_STATUSES, Programme
 from matchmaker.programmes.services import create_programme
 from matchmaker.vocab import PRIORITY, TOPICS
@@ -83,8 +91,13 @@ def _open_partners(mentee_id: int, topic: str) -> set[int]:
                                                Programme.status.in_(OPEN_STATUSES))))
 
 
-def _exclusions(snapshot: Snapshot, mentee: City, topic: str) -> dict[str, tuple[str, str]]:
-    """code -> (reason key, reason text) for candidate mentors that hard rules remove."""
+def _exclusions(snapshot: Snapshot, mentee: City, topic: str, past: dict[int, PastProgramme],
+                flagged: dict[int, MatchFeedback]) -> dict[str, tuple[str, str]]:
+    """code -> (reason key, reason text) for candidate mentors that hard rules remove.
+
+    `past`: the latest completed programme of each mentor with this mentee on the topic;
+    `flagged`: facilitators' "not a good match" that applies to this search.
+    """
     capacity = mentor_capacity()
     load = mentor_load()
     partners = _open_partners(mentee.id, topic)
@@ -95,6 +108,10 @@ def _exclusions(snapshot: Snapshot, mentee: City, topic: str) -> dict[str, tuple
             out[code] = ("open_programme", _(
                 "%(mentor)s sudah dalam program terbuka dengan %(mentee)s tentang %(topic)s.",
                 mentor=info.name_short, mentee=mentee.name_short, topic=TOPICS[topic]))
+        elif info.id in past and past[info.id].is_adopted:
+            out[code] = ("adopted", adopted_text(past[info.id], info, mentee))
+        elif info.id in flagged:
+            out[code] = ("feedback", feedback_text(flagged[info.id], info))
         elif load.get(info.id, 0) >= capacity:
             out[code] = ("capacity", _(
                 "%(mentor)s sudah membimbing %(n)d program terbuka (kapasitas %(capacity)d).",
@@ -115,34 +132,65 @@ def default_need_text(mentee: City, topic: str) -> str:
 
 
 def recommend_mentors(actor: Actor | None, mentee: City, topic: str, need_text: str | None,
-                      limit: int | None, now: datetime) -> dict:
-    """Rank mentor cities for a mentee on a topic, with reasons and the cities rules exclude."""
+                      limit: int | None, now: datetime, need: Need | None = None) -> dict:
+    """Rank mentor cities for a mentee on a topic, with reasons and the cities rules exclude.
+
+    `need`: the recorded need the search started from; feedback given on it applies.
+    """
     ensure_can_match(actor)
     topic = check_topic(topic)
     limit = check_limit(limit)
     text = (need_text or "").strip() or default_need_text(mentee, topic)
     snapshot = current_snapshot()
-    excluded = _exclusions(snapshot, mentee, topic)
+    history = topic_history(topic)
+    past = history.with_mentee(mentee.id)
+    flagged = flagged_mentors(mentee, topic, need)
+    excluded = _exclusions(snapshot, mentee, topic, past, flagged)
     if mentee.code not in snapshot.profiles:
         raise NotFound(_("Kota/kabupaten dengan kode %(code)s tidak ada.", code=mentee.code))
     candidates = snapshot.model.recommend(mentee.code, topic, text, limit=limit,
                                           exclude=frozenset(excluded))
+    items = [candidate_dict(snapshot, i, c, mentee, topic, now, text)
+             for i, c in enumerate(candidates, start=1)]
+    _add_history(snapshot, items, mentee, past, history.records())
     return {
         "mentee": {"code": mentee.code, "name": mentee.name},
         "topic": topic,
         "need_text": text,
-        "recommendations": [candidate_dict(snapshot, i, c, mentee, topic, now, text)
-                            for i, c in enumerate(candidates, start=1)],
-        "excluded": [{"code": code, "name": snapshot.cities[code].name, "reason": text_,
-                      "reason_key": key} for code, (key, text_) in excluded.items()],
+        "recommendations": items,
+        "excluded": [_excluded_dict(snapshot, code, key, text_, flagged)
+                     for code, (key, text_) in excluded.items()],
     }
+
+
+def _excluded_dict(snapshot: Snapshot, code: str, key: str, text: str,
+                   flagged: dict[int, MatchFeedback]) -> dict:
+    info = snapshot.cities[code]
+    item: dict[str, str | int] = {"code": code, "name": info.name, "reason": text, "reason_key": key}
+    if key == "feedback":  # so that the page can withdraw it
+        item["feedback_id"] = flagged[info.id].id
+    return item
+
+
+def _add_history(snapshot: Snapshot, items: list[dict], mentee: City,
+                 past: dict[int, PastProgramme], records: dict[int, MentorRecord]) -> None:
+    """Mark mentors that already ran a programme with the mentee, and give each mentor's record
+    of completed programmes on the topic as a reason."""
+    for item in items:
+        info = snapshot.cities[item["code"]]
+        programme = past.get(info.id)
+        reason = history_reason(info, mentee, records.get(info.id), programme)
+        if reason is not None:
+            item["reasons"].append(reason)
+        if programme is not None:
+            item["history"] = history_dict(programme)
 
 
 def recommend_for_need(actor: Actor | None, need: Need, limit: int | None,
                        now: datetime) -> dict:
     """Recommendations for one recorded need: its city, topic and text."""
     result = recommend_mentors(actor, need.city, need.topic,
-                               f"{need.title}\n{need.description or ''}", limit, now)
+                               f"{need.title}\n{need.description or ''}", limit, now, need=need)
     result["need"] = {"id": need.id, "title": need.title}
     return result
 
@@ -228,6 +276,25 @@ def _unpaired_text(reason: str) -> str:
     }.get(reason, reason)
 
 
+def _blocked(snapshot: Snapshot, needs: list[Need]) -> dict[int, frozenset[str]]:
+    """Need id -> mentors never paired with it: the mentee adopted their practice already, or a
+    facilitator marked the pair "not a good match" (for that need or for the topic)."""
+    topics = {n.topic for n in needs}
+    by_pair: dict[tuple[int, str], list[tuple[int, int | None]]] = {}  # -> (mentor, need or None)
+    for mentee, topic, mentor in adopted_pairs(topics):
+        by_pair.setdefault((mentee, topic), []).append((mentor, None))
+    for mentee, topic, mentor, need_id in flagged_pairs(topics):
+        by_pair.setdefault((mentee, topic), []).append((mentor, need_id))
+    code_of = {info.id: code for code, info in snapshot.cities.items()}
+    blocked = {}
+    for need in needs:
+        mentors = {code_of[mentor] for mentor, need_id in by_pair.get((need.city_id, need.topic), ())
+                   if need_id in (None, need.id) and mentor in code_of}
+        if mentors:
+            blocked[need.id] = frozenset(mentors)
+    return blocked
+
+
 def run_cohort(actor: Actor | None, need_ids: list[int], now: datetime,
                min_score: float = 0.0) -> dict:
     """Pair the chosen needs with mentors, maximising the total score under mentor capacity."""
@@ -248,7 +315,7 @@ def run_cohort(actor: Actor | None, need_ids: list[int], now: datetime,
     slots = {by_id[city_id]: max(capacity - n, 0) for city_id, n in load.items() if city_id in by_id}
     docs = [_need_doc(n) for n in needs]
     result = snapshot.model.assign_cohort(docs, slots, default_capacity=capacity,
-                                          min_score=min_score)
+                                          min_score=min_score, exclude=_blocked(snapshot, needs))
     need_by_id = {n.id: n for n in needs}
     pairs = []
     for doc, c in result.pairs:

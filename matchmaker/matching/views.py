@@ -13,8 +13,16 @@ from matchmaker.errors import MatchmakerError, ValidationError
 from matchmaker.extensions import db
 from matchmaker.formutils import choices
 from matchmaker.matching import candidates, services
-from matchmaker.matching.access import ensure_can_match
-from matchmaker.matching.forms import CohortFilterForm, RecommendForm
+from matchmaker.matching.access import ensure_can_edit_glossary, ensure_can_match
+from matchmaker.matching.feedback import record_feedback, withdraw_feedback
+from matchmaker.matching.forms import (
+    CohortFilterForm,
+    FeedbackForm,
+    GlossaryGroupForm,
+    RecommendForm,
+    WithdrawFeedbackForm,
+)
+from matchmaker.matching.glossary_groups import add_glossary_group, list_glossary_groups
 from matchmaker.timeutils import utcnow
 
 bp = Blueprint("matching", __name__)
@@ -24,6 +32,7 @@ FACTOR_LABELS = {
     "maturity": _l("Kematangan"),
     "context": _l("Kesamaan konteks"),
     "complementarity": _l("Saling melengkapi"),
+    "history": _l("Riwayat"),
 }
 
 
@@ -57,9 +66,74 @@ def recommend_page():
     if form.city.data and form.topic.data:
         mentee = get_city(form.city.data)
         result = services.recommend_mentors(current_user, mentee, form.topic.data, form.text.data,
-                                            limit, utcnow())
+                                            limit, utcnow(), need=need)
     return render_template("matching/recommend.html", form=form, need=need, result=result,
-                           factor_labels=FACTOR_LABELS)
+                           factor_labels=FACTOR_LABELS, feedback_form=FeedbackForm(),
+                           withdraw_form=WithdrawFeedbackForm(),
+                           back=request.query_string.decode())
+
+
+def _back_to(endpoint: str, back: str):
+    # Only a query string comes back from the form, so the redirect stays on this page.
+    target = url_for(endpoint)
+    back = (back or "").lstrip("?")
+    return redirect(f"{target}?{back}" if back else target)
+
+
+@bp.route("/match/feedback", methods=["POST"])
+@login_required
+def give_feedback():
+    ensure_can_match(current_user)
+    form = FeedbackForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+        return _back_to("matching.recommend_page", form.back.data)
+    need = get_need(int(form.need_id.data)) if (form.need_id.data or "").isdigit() else None
+    practice = (get_practice(int(form.practice_id.data))
+                if (form.practice_id.data or "").isdigit() else None)
+    try:
+        feedback = record_feedback(current_user, get_city(form.mentee.data), get_city(form.mentor.data),
+                                   form.topic.data, form.reason.data, form.note.data, utcnow(),
+                                   need=need, practice=practice)
+    except MatchmakerError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("%(mentor)s tidak lagi direkomendasikan untuk kebutuhan ini.",
+                mentor=feedback.mentor.name_short), "success")
+    return _back_to("matching.recommend_page", form.back.data)
+
+
+@bp.route("/match/feedback/<int:feedback_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw_feedback_page(feedback_id: int):
+    ensure_can_match(current_user)
+    form = WithdrawFeedbackForm()
+    if form.validate_on_submit():
+        mentor = withdraw_feedback(current_user, feedback_id).mentor.name_short
+        db.session.commit()
+        flash(_("%(mentor)s direkomendasikan lagi.", mentor=mentor), "success")
+    return _back_to("matching.recommend_page", form.back.data)
+
+
+@bp.route("/match/glossary", methods=["GET", "POST"])
+@login_required
+def glossary_page():
+    ensure_can_edit_glossary(current_user)
+    form = GlossaryGroupForm()
+    if form.validate_on_submit():
+        try:
+            entry = add_glossary_group(current_user, form.as_data(), utcnow())
+        except MatchmakerError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Kelompok %(id)s ditambahkan ke glosarium.", id=entry.group_id), "success")
+            return redirect(url_for("matching.glossary_page"))
+    return render_template("matching/glossary.html", form=form,
+                           entries=list_glossary_groups(current_user))
 
 
 @bp.route("/match/cohort")
@@ -101,10 +175,7 @@ def accept_pairs():
     else:
         db.session.commit()
         flash(_("%(n)d pasangan diterima sebagai usulan.", n=len(proposals)), "success")
-    # Only a query string comes back from the form, so the redirect stays on this page.
-    back = request.form.get("back", "").lstrip("?")
-    target = url_for("matching.cohort_page")
-    return redirect(f"{target}?{back}" if back else target)
+    return _back_to("matching.cohort_page", request.form.get("back", ""))
 
 
 CANDIDATE_FACTOR_LABELS = {

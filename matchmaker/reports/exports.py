@@ -1,4 +1,5 @@
-"""CSV exports of programmes and of one programme's sessions, for spreadsheets."""
+"""CSV exports of programmes, of one programme's sessions, and of facilitators' matching
+feedback (for calibrating the engine later), for spreadsheets."""
 
 import csv
 import io
@@ -8,6 +9,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from matchmaker.access import Actor
+from matchmaker.matching.feedback import list_feedback
+from matchmaker.matching.models import FEEDBACK_LABELS
 from matchmaker.programmes.models import OUTCOME_LABELS, STATUS_LABELS, Programme, ReplicationOutcome
 from matchmaker.programmes.queries import list_programmes, programme_period, session_local_times
 from matchmaker.reports.progress import programme_progress, progress_for
@@ -76,3 +79,18 @@ def programme_sessions_csv(actor: Actor | None, programme: Programme, now: datet
                      local[programme.mentor.code], s.duration_minutes, s.status.value, s.agenda,
                      s.meeting_url, _("ya") if item.has_notes(s) else _("tidak")])
     return _csv(header, rows)
+
+
+FEEDBACK_HEADER = ["id", "created_at", "created_by", "topic", "mentee_code", "mentee", "mentor_code",
+                   "mentor", "need_id", "need", "practice_id", "practice", "reason", "reason_label",
+                   "note"]
+
+
+def match_feedback_csv(actor: Actor | None) -> str:
+    """One row per "not a good match" a facilitator gave on a recommendation (facilitators)."""
+    rows = [[f.id, iso_utc(f.created_at), f.created_by.email if f.created_by else "", f.topic,
+             f.mentee.code, f.mentee.name, f.mentor.code, f.mentor.name, f.need_id or "",
+             f.need.title if f.need else "", f.practice_id or "",
+             f.practice.title if f.practice else "", f.reason.value,
+             str(FEEDBACK_LABELS[f.reason]), f.note] for f in list_feedback(actor)]
+    return _csv(FEEDBACK_HEADER, rows)

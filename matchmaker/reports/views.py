@@ -74,3 +74,9 @@ def export_programme(programme_id: int):
 @login_required
 def export_all():
     return _csv_response(exports.programmes_csv(current_user, utcnow()), "programmes.csv")
+
+
+@bp.route("/match/feedback.csv")
+@login_required
+def export_match_feedback():
+    return _csv_response(exports.match_feedback_csv(current_user), "match-feedback.csv")

@@ -1,7 +1,7 @@
 """Files attached to session notes (note_attachments)
 
 Revision ID: a1f3c2d4e5b6
-Revises: a3f1c2d4e5b6
+Revises: 9b7e2c4d1a35
 Create Date: 2026-12-04 16:20:00
 
 """
@@ -13,7 +13,7 @@ import matchmaker.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = 'a1f3c2d4e5b6'
-down_revision = 'a3f1c2d4e5b6'
+down_revision = '9b7e2c4d1a35'
 branch_labels = None
 depends_on = None
 

@@ -149,7 +149,7 @@ def test_explicit_need_text_changes_relevance(profiles, city, now):
     result = services.recommend_mentors(OPERATOR, city(JAYAPURA), "wastewater",
                                         "IPAL komunal permukiman padat KSM", 10, now)
     assert codes(result)[0] == MALANG
-    assert "'IPAL'" in result["recommendations"][0]["reasons"][0]["text"]
+    assert "'IPAL komunal'" in result["recommendations"][0]["reasons"][0]["text"]
 
 
 # ---------------------------------------------------------------- cache

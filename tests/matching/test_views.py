@@ -10,7 +10,7 @@ from sqlalchemy import select
 from matchmaker.cities import services as cities
 from matchmaker.cities.models import Need, Practice
 from matchmaker.extensions import db
-from matchmaker.matching.models import CohortProposal, ProposalStatus
+from matchmaker.matching.models import CohortProposal, MatchFeedback, ProposalStatus
 from matchmaker.programmes.models import Programme, ProgrammeStatus
 from tests.matching.conftest import BLITAR, JAYAPURA, KENDARI, MALANG
 
@@ -189,6 +189,93 @@ def test_create_programme_button_posts_what_the_programmes_page_expects(app, cli
     # The new open programme removes Kendari from Blitar's list at once.
     again = client.get(f"/match?city={BLITAR}&topic=wastewater").text
     assert f'data-code="{KENDARI}"' not in again and "sudah dalam program terbuka" in again
+
+
+def test_not_a_good_match_form_excludes_the_pair_and_returns_to_the_list(
+        client, as_facilitator, profiles):
+    need = need_id("Memulai L2T2 untuk ASN")
+    page = client.get(f"/match?need={need}").text
+    assert 'action="/match/feedback"' in page and f'name="need_id" value="{need}"' in page
+
+    response = client.post("/match/feedback", data={
+        "mentee": BLITAR, "mentor": KENDARI, "topic": "wastewater", "need_id": str(need),
+        "reason": "not_comparable", "note": "", "back": f"need={need}"})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/match?need={need}"
+    page = client.get(response.headers["Location"]).text
+    assert "Kendari tidak lagi direkomendasikan untuk kebutuhan ini." in page
+    listed = page[page.index('id="recommendations"'):page.index('id="excluded"')]
+    assert f'data-code="{KENDARI}"' not in listed
+    excluded = page[page.index('id="excluded"'):]
+    assert "bukan pasangan yang cocok (" in excluded
+    feedback = db.session.scalar(select(MatchFeedback))
+    assert f'action="/match/feedback/{feedback.id}/withdraw"' in excluded
+
+    response = client.post(f"/match/feedback/{feedback.id}/withdraw", data={"back": f"need={need}"})
+    assert response.headers["Location"] == f"/match?need={need}"
+    page = client.get(response.headers["Location"]).text
+    assert "Kendari direkomendasikan lagi." in page
+    assert f'data-code="{KENDARI}"' in page
+
+
+def test_not_a_good_match_refusal_is_flashed(client, as_facilitator, profiles):
+    response = client.post("/match/feedback", data={
+        "mentee": BLITAR, "mentor": KENDARI, "topic": "wastewater", "reason": "other", "note": "",
+        "back": f"city={BLITAR}&topic=wastewater"}, follow_redirects=True)
+    assert "Tuliskan alasannya." in response.text
+    assert db.session.scalar(select(MatchFeedback.id)) is None
+
+
+def test_not_a_good_match_is_for_facilitators_only(client, login, make_user, profiles):
+    login(make_user("pokja", BLITAR))
+    response = client.post("/match/feedback", data={
+        "mentee": BLITAR, "mentor": KENDARI, "topic": "wastewater", "reason": "unwilling"})
+    assert response.status_code == 403
+    assert db.session.scalar(select(MatchFeedback.id)) is None
+
+
+def test_a_city_that_already_ran_the_programme_is_marked(client, as_facilitator, profiles,
+                                                         make_programme, facilitator):
+    programme = make_programme(KENDARI, BLITAR, status=ProgrammeStatus.COMPLETED)
+    page = client.get(f"/match?city={BLITAR}&topic=wastewater").text
+    assert f"Pernah bermitra: program #{programme.id}, belum diadopsi" in page
+    assert "Riwayat:" in page
+
+
+def test_admin_adds_a_glossary_group_in_the_app(client, login, make_user):
+    admin = make_user("admin", name="Admin Glosarium")
+    login(admin)
+    page = client.get("/match/glossary")
+    assert page.status_code == 200 and 'id="no-groups"' in page.text
+    assert 'href="/match/glossary"' in page.text  # in the navigation
+
+    response = client.post("/match/glossary", data={
+        "group_id": "jamban_apung", "label_id": "Jamban apung", "label_en": "floating toilet",
+        "terms_id": "jamban apung\nkakus terapung", "terms_en": "floating toilet",
+        "topics": ["wastewater"], "broader": "jamban_sehat", "source": "<b>Panduan</b> sanitasi"},
+        follow_redirects=True)
+
+    assert "Kelompok jamban_apung ditambahkan ke glosarium." in response.text
+    table = response.text[response.text.index('id="glossary-groups"'):]
+    assert "jamban apung, kakus terapung; floating toilet" in table
+    assert "Admin Glosarium" in table and "&lt;b&gt;Panduan&lt;/b&gt;" in table
+
+
+def test_a_refused_glossary_group_keeps_the_form(client, login, make_user):
+    login(make_user("admin"))
+    response = client.post("/match/glossary", data={
+        "group_id": "jamban_apung", "label_id": "Jamban apung", "label_en": "floating toilet",
+        "terms_id": "jamban apung", "broader": "tidak_ada", "source": "Panduan"})
+    assert response.status_code == 200
+    assert "Kelompok yang lebih luas tidak ada di glosarium: tidak_ada" in response.text
+    assert 'value="jamban_apung"' in response.text
+
+
+def test_glossary_page_is_for_admins_only(client, login, make_user):
+    login(make_user("facilitator"))
+    assert client.get("/match/glossary").status_code == 403
+    assert client.post("/match/glossary", data={"group_id": "x_y"}).status_code == 403
 
 
 # ---------------------------------------------------------------- who needs this practice?

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from matchmaker.extensions import db
+from matchmaker.matching.feedback import record_feedback
 from matchmaker.notes import services as notes
 from matchmaker.programmes import sessions
 from matchmaker.timeutils import utcnow
@@ -94,3 +95,23 @@ def test_pokja_home_shows_the_proposal_the_next_session_in_its_zone_and_a_badge(
     assert 'id="waiting-count">1<' in html  # the navbar badge: one proposal to answer
     client.post(f"/programmes/{programme.id}/accept")
     assert 'id="waiting-count"' not in client.get("/").text
+
+
+def test_match_feedback_export_lists_every_reason_for_facilitators(
+        client, login, facilitator, pokja_blitar, kendari, blitar):
+    with client.application.test_request_context():
+        record_feedback(facilitator, blitar, kendari, "wastewater", "other",
+                        "=HYPERLINK('x') sudah punya mitra", utcnow())
+    db.session.commit()
+    login(pokja_blitar)
+    assert client.get("/match/feedback.csv").status_code == 403
+    login(facilitator)
+    response = client.get("/match/feedback.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["mentee_code"], row["mentor_code"], row["topic"]) == ("35.72", "74.71", "wastewater")
+    assert (row["reason"], row["reason_label"]) == ("other", "Lainnya")
+    assert row["note"] == "'=HYPERLINK('x') sudah punya mitra"  # no formula in a spreadsheet
+    assert row["created_by"] == facilitator.email
