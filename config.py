@@ -95,7 +95,18 @@ class Config:
     REMINDER_MAX_ATTEMPTS = int(os.environ.get("REMINDER_MAX_ATTEMPTS", "5"))
     REMINDER_RETRY_SECONDS = int(os.environ.get("REMINDER_RETRY_SECONDS", "60"))
     REMINDER_LEASE_SECONDS = int(os.environ.get("REMINDER_LEASE_SECONDS", "600"))
+    # Fingerprinted static files (?v=<hash>) are cached this long; responses larger than
+    # COMPRESS_MIN_SIZE bytes of these types are gzip-compressed (Flask-Compress).
+    STATIC_MAX_AGE = int(os.environ.get("STATIC_MAX_AGE", str(365 * 24 * 3600)))
+    COMPRESS_ALGORITHM = ["gzip", "deflate"]
+    COMPRESS_MIN_SIZE = int(os.environ.get("COMPRESS_MIN_SIZE", "1024"))
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/csv", "text/plain", "text/javascript",
+                          "application/javascript", "application/json", "application/geo+json",
+                          "image/svg+xml"]
     REMINDER_BATCH_SIZE = int(os.environ.get("REMINDER_BATCH_SIZE", "50"))
+    # Delivered rows are marked sent together at least this often (and at each batch's end); a
+    # killed sweep repeats at most the messages of that window.
+    REMINDER_SETTLE_MS = int(os.environ.get("REMINDER_SETTLE_MS", "100"))
     # A session's notes are overdue this long after it ended (dashboard, nudge and digest alike).
     NOTES_DUE_HOURS = int(os.environ.get("NOTES_DUE_HOURS",
                                          os.environ.get("REMINDER_NOTES_NUDGE_HOURS", "24")))

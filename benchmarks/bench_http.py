@@ -127,8 +127,9 @@ def main() -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
     workdir = Path(tempfile.mkdtemp(prefix="bench_http_"))
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "b" * 64, "SCHEDULER_ENABLED": "0",
-           "MATCHMAKER_INSTANCE": str(workdir), "MATCHMAKER_ENV": "development"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": url, "SECRET_KEY": "b" * 64,
+           "SCHEDULER_ENABLED": "0", "MATCHMAKER_INSTANCE": str(workdir),
+           "MATCHMAKER_ENV": "development"}
     processes = []
     try:
         print("== migrating and loading the demo data", file=sys.stderr)

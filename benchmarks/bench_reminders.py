@@ -86,7 +86,7 @@ def prepare(kind: str, url: str, port: int, instance: str, count: int) -> float:
     from matchmaker.cities.models import City
     from matchmaker.extensions import db
     from matchmaker.programmes.models import Programme, ProgrammeSession, ProgrammeStatus
-    from matchmaker.reminders.services import sync_session_reminders
+    from matchmaker.reminders.planning import sync_session_reminders
 
     quiet(kind)
     app = create_app(make_config(url, port, instance))

@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import BASE_DIR
-from matchmaker import errors, scheduler, security, signals
+from matchmaker import assets, errors, scheduler, security, signals
 from matchmaker.api.views import CONVERTERS, TAGS, docs_bp
 from matchmaker.api.views import bp as api_bp
 from matchmaker.auth.cli import users_cli
@@ -21,7 +21,7 @@ from matchmaker.cities.cli import register_city_commands
 from matchmaker.cities.views import bp as cities_bp
 from matchmaker.dbtypes import tune_sqlite
 from matchmaker.demo import register_demo_command
-from matchmaker.extensions import api, babel, bootstrap, csrf, db, login_manager, migrate
+from matchmaker.extensions import api, babel, bootstrap, compress, csrf, db, login_manager, migrate
 from matchmaker.maps.views import bp as maps_bp
 from matchmaker.matching.cli import register_matching_commands
 from matchmaker.matching.views import bp as matching_bp
@@ -77,6 +77,8 @@ def register_extensions(app: Flask) -> None:
     init_login(login_manager)
     app.after_request(record_last_use)
     security.init_app(app)
+    assets.init_app(app)
+    compress.init_app(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
@@ -52,6 +53,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
+compress = Compress()
 api = JsonApi(spec_kwargs={
     "title": "Matchmaker API", "version": "1", "openapi_version": "3.0.3",
     "info": {"description": "Horizontal learning between Indonesian cities: profiles, mentor "

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from flask import g
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import delete
+from sqlalchemy import delete, event
 from sqlalchemy.engine import make_url
 
 from config import TestingConfig
@@ -104,6 +104,32 @@ def app(app_config, _schema, tmp_path):
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as counted:` ... `counted.n`: the SQL statements run inside the block."""
+
+    class Counted:
+        n = 0
+        statements: list[str]
+
+    @contextmanager
+    def counting():
+        counted = Counted()
+        counted.statements = []
+
+        def listener(conn, cursor, statement, parameters, context, executemany):
+            counted.n += 1
+            counted.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            yield counted
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+
+    return counting
 
 
 @pytest.fixture

@@ -124,7 +124,7 @@ def test_no_template_has_inline_script_or_event_handlers():
 def test_pages_load_their_script_from_a_file(client, make_user, login):
     login(make_user("viewer"))
     page = client.get("/cities").text
-    assert '<script src="/static/js/app.js" defer></script>' in page
+    assert re.search(r'<script src="/static/js/app\.js\?v=[0-9a-f]{12}" defer></script>', page)
 
 
 # ---------------------------------------------------------------- body size

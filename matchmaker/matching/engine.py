@@ -588,6 +588,28 @@ class MatchModel:
         return self.recommend(need.city_code, need.topic, need_text(need),
                               limit=len(self.codes), exclude=exclude)
 
+    def rank_among_mentors(self, mentor_code: str, needs: list[NeedDoc]) -> list[tuple | None]:
+        """Where one city ranks for each need: (rank, of, score, practice id), or None if absent.
+
+        Ranks all needs' queries in one batch and builds no explanations, so it costs a fraction
+        of `score_need` per need.
+        """
+        mentor = self._index.get(mentor_code)
+        if mentor is None or not needs:
+            return [None] * len(needs)
+        queries = self._queries([need_text(n) for n in needs], [n.topic for n in needs])
+        found: list[tuple | None] = []
+        for need, query in zip(needs, queries, strict=True):
+            ranking = self._rank(self._city(need.city_code), need.topic, query, frozenset())
+            hit = np.flatnonzero(ranking.cities == mentor)
+            if not len(hit):
+                found.append(None)
+                continue
+            i = int(hit[0])
+            found.append((i + 1, len(ranking.scores), float(ranking.scores[i]),
+                          int(self._practice_ids[ranking.practices[i]])))
+        return found
+
     def assign_cohort(self, needs: list[NeedDoc], capacity: dict[str, int],
                       default_capacity: int = 2, min_score: float = 0.0,
                       exclude: dict[int, frozenset[str]] | None = None) -> CohortResult:

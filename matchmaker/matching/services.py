@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from matchmaker.access import Actor
 from matchmaker.cities.models import City, Need
@@ -207,7 +208,7 @@ def could_mentor(city: City, limit: int = 10) -> list[dict]:
     if key not in snapshot.memo:  # once per data version; a race only computes it twice
         snapshot.memo[key] = _could_mentor_rows(snapshot, city)
     rows = snapshot.memo[key][:limit]
-    needs = {n.id: n for n in db.session.scalars(select(Need).where(
+    needs = {n.id: n for n in db.session.scalars(select(Need).options(joinedload(Need.city)).where(
         Need.id.in_([row[0] for row in rows])))}
     return [{"need": needs[need_id], "mentee": needs[need_id].city, "rank": rank, "of": of,
              "score": score, "practice": snapshot.practices[practice_id]}
@@ -215,20 +216,23 @@ def could_mentor(city: City, limit: int = 10) -> list[dict]:
 
 
 def _could_mentor_rows(snapshot: Snapshot, city: City) -> list[tuple]:
+    """Rank the city among the mentors of each recent need on its topics, from the model's scores."""
     topics = sorted(t for t, codes in snapshot.topic_cities.items() if city.code in codes)
     if not topics:
         return []
-    needs = db.session.scalars(
-        select(Need).where(Need.topic.in_(topics), Need.city_id != city.id)
-        .order_by(Need.updated_at.desc(), Need.id.desc()).limit(COULD_MENTOR_SCAN)).all()
+    needs = [NeedDoc(id=row.id, city_code=row.code, topic=row.topic, title=row.title,
+                     description=row.description or "", priority=row.priority)
+             for row in db.session.execute(
+                 select(Need.id, City.code, Need.topic, Need.title, Need.description, Need.priority)
+                 .join(City, City.id == Need.city_id)
+                 .where(Need.topic.in_(topics), Need.city_id != city.id)
+                 .order_by(Need.updated_at.desc(), Need.id.desc()).limit(COULD_MENTOR_SCAN))]
     found = []
-    for need in needs:
-        candidates = snapshot.model.score_need(_need_doc(need))
-        for rank, c in enumerate(candidates, start=1):
-            if c.code == city.code:
-                found.append((PRIORITY_ORDER.get(need.priority, 3),
-                               (need.id, rank, len(candidates), round(c.score, 3), c.practice_id)))
-                break
+    for need, hit in zip(needs, snapshot.model.rank_among_mentors(city.code, needs), strict=True):
+        if hit is not None:
+            rank, of, score, practice_id = hit
+            found.append((PRIORITY_ORDER.get(need.priority, 3),
+                          (need.id, rank, of, round(score, 3), practice_id)))
     found.sort(key=lambda f: (f[1][1], -f[1][3], f[0], f[1][0]))
     return [row for _priority, row in found]
 

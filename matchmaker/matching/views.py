@@ -4,16 +4,16 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from markupsafe import Markup
 
 from matchmaker.cities.access import get_city, get_need, get_practice
-from matchmaker.cities.models import City
 from matchmaker.cities.services import provinces
 from matchmaker.errors import MatchmakerError, ValidationError
 from matchmaker.extensions import db
 from matchmaker.formutils import choices
 from matchmaker.matching import candidates, services
 from matchmaker.matching.access import ensure_can_edit_glossary, ensure_can_match
+from matchmaker.matching.cache import current_snapshot
 from matchmaker.matching.feedback import record_feedback, withdraw_feedback
 from matchmaker.matching.forms import (
     CohortFilterForm,
@@ -42,10 +42,22 @@ def matching_helpers():
     return {"matching_could_mentor": services.could_mentor, "matching_factor_labels": FACTOR_LABELS}
 
 
-def _city_choices() -> list:
-    # By short name, so that Kota Blitar and Kabupaten Blitar sit side by side.
-    rows = db.session.execute(select(City.code, City.name).order_by(City.name_short, City.name))
-    return choices({code: f"{name} ({code})" for code, name in rows}, "—")
+def _city_options(selected: str | None) -> Markup:
+    """The mentee select's 514 options, rendered once per version of the data (the matching model's)."""
+    snapshot = current_snapshot()
+    if "city_options" not in snapshot.memo:
+        # By short name, so that Kota Blitar and Kabupaten Blitar sit side by side.
+        ordered = sorted(snapshot.cities.values(), key=lambda c: (c.name_short, c.name))
+        snapshot.memo["city_options"] = (
+            [c.code for c in ordered],
+            [Markup('<option value="{}">{}</option>').format(c.code, f"{c.name} ({c.code})")
+             for c in ordered])
+    codes, options = snapshot.memo["city_options"]
+    if selected in snapshot.cities:
+        options = list(options)
+        at = codes.index(selected)
+        options[at] = Markup(str(options[at]).replace("<option ", "<option selected ", 1))
+    return Markup('<option value="">—</option>') + Markup("").join(options)
 
 
 @bp.route("/match")
@@ -53,7 +65,6 @@ def _city_choices() -> list:
 def recommend_page():
     ensure_can_match(current_user)
     form = RecommendForm(request.args)
-    form.city.choices = _city_choices()
     need = None
     need_id = request.args.get("need", type=int)
     if need_id:
@@ -68,6 +79,7 @@ def recommend_page():
         result = services.recommend_mentors(current_user, mentee, form.topic.data, form.text.data,
                                             limit, utcnow(), need=need)
     return render_template("matching/recommend.html", form=form, need=need, result=result,
+                           city_options=_city_options(form.city.data),
                            factor_labels=FACTOR_LABELS, feedback_form=FeedbackForm(),
                            withdraw_form=WithdrawFeedbackForm(),
                            back=request.query_string.decode())

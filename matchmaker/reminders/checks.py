@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from matchmaker.access import Role, has_role, is_admin, is_facilitator
 from matchmaker.auth.models import User
@@ -19,7 +19,8 @@ from matchmaker.notes.models import ActionStatus, FollowUpAction
 from matchmaker.notes.queries import session_has_notes, sessions_missing_notes
 from matchmaker.programmes.access import can_answer_poll, is_member
 from matchmaker.programmes.models import Programme, ProgrammeStatus, SessionStatus
-from matchmaker.reminders.models import Reminder, ReminderKind, ReminderStatus
+from matchmaker.reminders import claims
+from matchmaker.reminders.models import Reminder, ReminderKind
 from matchmaker.timeutils import local_midnight
 
 # Facilitators' digests look back this far for sessions still without notes.
@@ -65,11 +66,7 @@ def _session(row: Reminder, now: datetime) -> str | None:
         return _("sesi sudah dimulai")
     # Only a late row can be superseded: a shorter lead falls due at least a minute after it.
     late = now - row.due_at >= timedelta(minutes=1)
-    later = late and db.session.scalar(select(func.count(Reminder.id)).where(
-        Reminder.session_id == row.session_id, Reminder.recipient_id == row.recipient_id,
-        Reminder.kind == ReminderKind.SESSION, Reminder.status == ReminderStatus.PENDING,
-        Reminder.event_at == row.event_at, Reminder.lead_minutes < row.lead_minutes,
-        Reminder.due_at <= now))
+    later = late and claims.is_superseded(row, now)
     return _("digantikan oleh pengingat yang lebih dekat ke sesi") if later else None
 
 

@@ -183,6 +183,23 @@ def test_results_are_deterministic_across_builds(cities):
     assert first == second
 
 
+def test_rank_among_mentors_is_the_citys_place_in_each_needs_full_ranking(cities):
+    practices = [make_practice(c.code, title=f"Air limbah {i}", description=GENERIC_WASTEWATER[1] * (i % 2))
+                 for i, c in enumerate(cities)]
+    model = MatchModel.build(cities, practices)
+    needs = [make_need("35.71", "air limbah 3"), make_need("35.72", L2T2_NEED),
+             make_need("35.73", "sampah", topic="solid_waste")]
+
+    ranks = model.rank_among_mentors("35.75", needs)
+
+    for need, found in zip(needs[:2], ranks, strict=False):
+        full = model.score_need(need)
+        rank = codes(full).index("35.75") + 1
+        assert found == (rank, len(full), full[rank - 1].score, full[rank - 1].practice_id)
+    assert ranks[2] is None  # nobody practises that topic
+    assert model.rank_among_mentors("35.71", [needs[0]]) == [None]  # never its own mentor
+
+
 # Relevance
 
 

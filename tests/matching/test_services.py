@@ -222,6 +222,25 @@ def test_city_profile_lists_needs_its_practices_answer(profiles, city):
     assert services.could_mentor(city(JAYAPURA)) == []  # no practices
 
 
+def test_could_mentor_costs_the_same_queries_however_many_needs(profiles, city, make_city, now,
+                                                               count_queries):
+    def cold_queries():
+        current_snapshot().memo.clear()
+        db.session.expire_all()
+        with count_queries() as counted:
+            found = services.could_mentor(city(KENDARI))
+        return counted.n, len(found)
+
+    few = cold_queries()
+    for code in ("11.01", "11.02", "11.03", "11.04"):
+        make_city(code, needs=[{"topic": "wastewater", "title": "Layanan lumpur tinja",
+                                "priority": "high"}])
+    current_snapshot()  # the rebuild after new data is the model cache's, not the panel's
+    many = cold_queries()
+    assert many[1] == few[1] + 4
+    assert many[0] == few[0]
+
+
 # ---------------------------------------------------------------- cohort
 
 def all_need_ids() -> list[int]:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from matchmaker.cities import services as cities
 from matchmaker.cities.models import Need, Practice
 from matchmaker.extensions import db
+from matchmaker.matching.cache import current_snapshot
 from matchmaker.matching.models import CohortProposal, MatchFeedback, ProposalStatus
 from matchmaker.programmes.models import Programme, ProgrammeStatus
 from tests.matching.conftest import BLITAR, JAYAPURA, KENDARI, MALANG
@@ -48,6 +49,16 @@ def test_starting_from_a_need_fills_city_topic_and_text(client, as_facilitator, 
     first = re.search(r'data-code="([\d.]+)"', page.text).group(1)
     assert first == MALANG
     assert f'<option selected value="{JAYAPURA}">' in page.text
+
+
+def test_the_city_options_are_rendered_once_per_data_version(client, as_facilitator, profiles):
+    first = client.get("/match").text
+    options = current_snapshot().memo["city_options"]
+    again = client.get(f"/match?city={BLITAR}").text
+    assert current_snapshot().memo["city_options"] is options
+    assert first.count("<option ") == again.count("<option ") > 514
+    assert f'<option selected value="{BLITAR}">Kota Blitar ({BLITAR})</option>' in again
+    assert "<option selected" not in first
 
 
 def test_excluded_cities_are_listed_with_the_reason(client, as_facilitator, profiles, make_programme):

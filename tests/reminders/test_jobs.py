@@ -154,3 +154,17 @@ def test_someone_who_left_the_citys_pokja_is_not_reminded(app, smtp, people, pla
     send_due_reminders(FIRST - timedelta(hours=24))
     assert "budi@blitar.example.id" not in [m["To"] for m in smtp.handler.received()]
     assert len(smtp.handler.received()) == 3
+
+
+def test_a_sweep_reads_and_settles_its_rows_per_batch_not_per_message(
+        app, smtp, people, crowd, plan_series, count_queries):
+    crowd(20)
+    plan_series(FIRST, PLANNED_AT, count=3, interval_days=0)
+    app.config.update(REMINDER_BATCH_SIZE=50, REMINDER_SETTLE_MS=60_000)
+    late = FIRST - timedelta(hours=2)  # late for every 24 h reminder: each is checked for a newer one
+    with count_queries() as counted:
+        result = send_due_reminders(late)
+    assert result.sent == 3 * 24 and len(smtp.handler.received()) == 3 * 24
+    settles = [s for s in counted.statements if s.startswith("UPDATE reminders SET status")]
+    assert len(settles) == 2  # one per batch of 50
+    assert counted.n < 40, counted.statements
