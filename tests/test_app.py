@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from config import ProductionConfig, TestingConfig
@@ -54,7 +56,7 @@ def test_static_assets_are_served_locally(client):
 
 
 def test_the_favicon_is_a_local_file_every_page_links(client):
-    assert '<link rel="icon" href="/static/favicon.svg"' in client.get("/login").text
+    assert re.search(r"<link rel=\"icon\" href=\"/static/favicon.svg(\?v=\w+)?\"", client.get("/login").text)
     icon = client.get("/static/favicon.svg")
     assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
     icon.close()
