@@ -68,7 +68,8 @@ class Config:
     # Bodies larger than this get 413, except at the endpoints named in BODY_LIMITS, which take
     # file uploads and get the limit of the setting named there.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
-    BODY_LIMITS = {"cities.import_profiles": "IMPORT_MAX_BYTES"}
+    BODY_LIMITS = {"cities.import_profiles": "IMPORT_MAX_BYTES",
+                   "notes.upload_attachment": "ATTACHMENT_BODY_MAX_BYTES"}
     # How many reverse proxies in front may set X-Forwarded-For / -Proto (werkzeug ProxyFix).
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
 
@@ -193,6 +194,13 @@ class Config:
     # Largest profile import accepted from the web page (JSON, XLSX or CSV set), in bytes.
     IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Files attached to session notes: largest file, allowed extensions, where they are kept.
+    ATTACHMENT_MAX_BYTES = _int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+    ATTACHMENT_TYPES = os.environ.get(
+        "ATTACHMENT_TYPES", "pdf,doc,docx,xls,xlsx,ppt,pptx,odt,ods,odp,jpg,jpeg,png,txt")
+    ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR", "")  # empty: <instance folder>/attachments
+    # The upload's body: the file plus the form around it.
+    ATTACHMENT_BODY_MAX_BYTES = ATTACHMENT_MAX_BYTES + 64 * 1024
 
 
 class DevelopmentConfig(Config):

@@ -28,6 +28,7 @@ fi
 pg_url="${TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres}"
 pg_up() { .venv/bin/python scripts/pg_ping.py "$pg_url" >/dev/null 2>&1; }
 if ! pg_up && command -v pg_ctlcluster >/dev/null 2>&1; then
+  echo "== starting PostgreSQL"
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
   sleep 2
 fi
@@ -51,15 +52,18 @@ if [ "$run_pg" = true ]; then
     >"$pg_log" 2>&1 &
   pg_pid=$!
 fi
-echo "== tests on SQLite, with coverage (floor ${COVERAGE_FLOOR:=90} %)"
+started=$SECONDS
+echo "== tests on SQLite, with coverage (floor ${COVERAGE_FLOOR:=90} %), from $(date +%H:%M:%S): several minutes, a dot per test"
 sqlite_status=0
 .venv/bin/python -m pytest -p no:cacheprovider --cov --cov-report=term --cov-fail-under="$COVERAGE_FLOOR" "$@" \
   || sqlite_status=$?
+echo "== SQLite run took $((SECONDS - started)) s"
 pg_status=0
 if [ "$run_pg" = true ]; then
   echo "== tests on PostgreSQL: waiting for the background run"
   wait "$pg_pid" || pg_status=$?
   cat "$pg_log"
+  echo "== both runs done after $((SECONDS - started)) s"
 fi
 rm -f "$pg_log"
 [ "$sqlite_status" = 0 ] || { echo "!! SQLite run failed" >&2; exit "$sqlite_status"; }

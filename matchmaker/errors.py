@@ -5,8 +5,10 @@ import re
 
 import marshmallow as ma
 from flask import current_app, jsonify, render_template, request
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 log = logging.getLogger(__name__)
@@ -101,6 +103,40 @@ HTTP_MESSAGES = {
 
 STALE_MESSAGE = _l("Orang lain telah mengubah ini sejak Anda membukanya; muat ulang lalu coba lagi.")
 
+# What an HTML error page says for werkzeug's errors (its own texts are English); a description
+# given where the error was raised wins.
+PAGE_MESSAGES = {
+    400: _l("Permintaan ini tidak dapat diproses. Muat ulang halaman lalu coba lagi."),
+    401: _l("Silakan masuk terlebih dahulu."),
+    403: _l("Anda tidak berhak membuka halaman ini."),
+    404: _l("Halaman ini tidak ada. Periksa alamatnya, atau kembali ke beranda."),
+    405: _l("Metode HTTP ini tidak didukung di alamat ini."),
+    415: _l("Jenis isi permintaan ini tidak didukung."),
+    429: _l("Terlalu banyak permintaan. Tunggu sebentar lalu coba lagi."),
+    500: _l("Terjadi kesalahan di server. Coba lagi nanti."),
+}
+CSRF_MESSAGE = _l("Formulir ini sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi.")
+PAGE_TITLES = {
+    400: _l("Permintaan tidak sah"), 401: _l("Perlu masuk"), 403: _l("Tidak diizinkan"),
+    404: _l("Tidak ditemukan"), 405: _l("Metode tidak didukung"), 409: _l("Bentrok"),
+    413: _l("Terlalu besar"), 415: _l("Jenis isi tidak didukung"),
+    429: _l("Terlalu banyak permintaan"), 500: _l("Kesalahan server"),
+}
+
+
+def page_message(error: HTTPException) -> str:
+    """The page's sentence: the raiser's own description if it gave one, else ours."""
+    if isinstance(error, CSRFError):
+        return str(CSRF_MESSAGE)
+    if error.description and error.description != type(error).description:
+        return error.description
+    return str(PAGE_MESSAGES.get(error.code or 500, PAGE_MESSAGES[400]))
+
+
+def error_page(status: int, message: str):
+    return render_template("errors/error.html", status=status, message=message,
+                           title=PAGE_TITLES.get(status, "")), status
+
 
 def wants_json() -> bool:
     return request.path.startswith("/api/")
@@ -124,17 +160,16 @@ def register_error_handlers(app) -> None:
                 extra["errors"] = [{**item, "field": dotted(item["field"]) if item.get("field") else None}
                                    for item in error.errors]
             return json_error(error.status, error.code, error.message, **extra)
-        return render_template("errors/error.html", status=error.status,
-                               message=error.message), error.status
+        return error_page(error.status, error.message)
 
     @app.errorhandler(RequestEntityTooLarge)
     def handle_too_large(error: RequestEntityTooLarge):
         limit = request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]
         message = _("Isi permintaan terlalu besar: paling banyak %(size)s MB.",
-                    size=f"{limit / 1024 / 1024:g}")
+                    size=format_decimal(limit / 1024 / 1024, "#,##0.#"))
         if wants_json():
             return json_error(413, "too_large", message, limit=limit)
-        return render_template("errors/error.html", status=413, message=message), 413
+        return error_page(413, message)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
@@ -145,13 +180,11 @@ def register_error_handlers(app) -> None:
             if allowed := getattr(error, "valid_methods", None):
                 response.headers["Allow"] = ", ".join(allowed)
             return response, status
-        return render_template("errors/error.html", status=error.code,
-                               message=error.description), error.code
+        return error_page(error.code or 500, page_message(error))
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
         log.exception("Unhandled error on %s %s", request.method, request.path)
         if wants_json():
-            return json_error(500, "internal_error", "Internal server error")
-        return render_template("errors/error.html", status=500,
-                               message="Internal server error"), 500
+            return json_error(500, "internal_error", str(PAGE_MESSAGES[500]))
+        return error_page(500, str(PAGE_MESSAGES[500]))

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, flash, redirect, request, session
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import HiddenField, SelectChoice
 
@@ -65,3 +67,60 @@ class VersionField(HiddenField):
     def process_formdata(self, valuelist) -> None:
         raw = valuelist[0] if valuelist else ""
         self.data = int(raw) if raw.isdigit() and len(raw) <= 9 else None
+
+# WTForms ships no Indonesian catalogue, so its own messages are given here in Bahasa Indonesia
+# (the interface's source language; the English catalogue translates them back).
+WTFORMS_MESSAGES = {
+    "This field is required.": _l("Isian ini wajib diisi."),
+    "Invalid input.": _l("Isian tidak valid."),
+    "Invalid email address.": _l("Alamat e-mail tidak valid."),
+    "Invalid URL.": _l("Alamat URL tidak valid."),
+    "Field must be equal to %(other_name)s.": _l("Isian harus sama dengan %(other_name)s."),
+    "Field must be at least %(min)d character long.": _l("Isian paling sedikit %(min)d karakter."),
+    "Field cannot be longer than %(max)d character.": _l("Isian paling banyak %(max)d karakter."),
+    "Field must be exactly %(max)d character long.": _l("Isian harus tepat %(max)d karakter."),
+    "Field must be between %(min)d and %(max)d characters long.":
+        _l("Isian harus %(min)d sampai %(max)d karakter."),
+    "Number must be at least %(min)s.": _l("Angka paling kecil %(min)s."),
+    "Number must be at most %(max)s.": _l("Angka paling besar %(max)s."),
+    "Number must be between %(min)s and %(max)s.": _l("Angka harus antara %(min)s dan %(max)s."),
+    "Date must be at least %(min)s.": _l("Tanggal paling awal %(min)s."),
+    "Date must be at most %(max)s.": _l("Tanggal paling akhir %(max)s."),
+    "Date must be between %(min)s and %(max)s.": _l("Tanggal harus antara %(min)s dan %(max)s."),
+    "Invalid value, must be one of: %(values)s.": _l("Nilai tidak valid; pilih salah satu: %(values)s."),
+    "Invalid value, can't be any of: %(values)s.": _l("Nilai tidak valid; tidak boleh: %(values)s."),
+    "Not a valid choice.": _l("Pilihan tidak valid."),
+    "Invalid Choice: could not coerce.": _l("Pilihan tidak valid."),
+    "'%(value)s' is not a valid choice for this field.":
+        _l("'%(value)s' bukan pilihan yang valid untuk isian ini."),
+    "Not a valid datetime value.": _l("Tanggal dan jam tidak valid."),
+    "Not a valid date value.": _l("Tanggal tidak valid."),
+    "Not a valid time value.": _l("Jam tidak valid."),
+    "Not a valid integer value.": _l("Bukan bilangan bulat yang valid."),
+    "Not a valid decimal value.": _l("Bukan angka desimal yang valid."),
+    "Not a valid float value.": _l("Bukan angka yang valid."),
+    "Invalid CSRF Token.": _l("Token formulir tidak sah; muat ulang halaman."),
+    "CSRF token missing.": _l("Token formulir tidak ada; muat ulang halaman."),
+    "CSRF token expired.": _l("Token formulir kedaluwarsa; muat ulang halaman."),
+    "The CSRF token is missing.": _l("Token formulir tidak ada; muat ulang halaman."),
+    "The CSRF token is invalid.": _l("Token formulir tidak sah; muat ulang halaman."),
+    "The CSRF token has expired.": _l("Token formulir kedaluwarsa; muat ulang halaman."),
+}
+
+
+class WTFormsMessages:
+    """WTForms' translations object: its English messages to ours (Indonesian has no plural)."""
+
+    def gettext(self, string: str) -> str:
+        return str(WTFORMS_MESSAGES.get(string, string))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return str(WTFORMS_MESSAGES.get(singular, singular if n == 1 else plural))
+
+
+class BaseForm(FlaskForm):
+    """Every page form: Flask-WTF's CSRF and file handling, validator messages in our language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return WTFormsMessages()

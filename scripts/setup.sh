@@ -7,7 +7,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=.venv/.installed-$(cat pyproject.toml | cksum | cut -d' ' -f1)
 if [ ! -f "$stamp" ]; then
-  echo "== installing matchmaker and its dependencies"
-  .venv/bin/python -m pip install -q -e '.[dev]'
+  echo "== installing matchmaker and its dependencies (first run: a few minutes)"
+  .venv/bin/python -m pip install -q --progress-bar on -e '.[dev]'
+  echo "== dependencies installed"
   touch "$stamp"
 fi

@@ -11,7 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matchmaker.auth.forms import LoginForm
 from matchmaker.errors import ValidationError
+from matchmaker.programmes.forms import SeriesForm
 from matchmaker.validation import (
     MAX_ID,
     Choice,
@@ -183,3 +185,12 @@ def test_messages_are_translated(app):
     with force_locale("id"), pytest.raises(ValidationError) as caught:
         load(Record(), {"title": "x", "count": 99})
     assert caught.value.message == "count: harus antara 1 dan 24"
+
+
+def test_page_form_validator_messages_are_in_the_interface_language(app):
+    with app.test_request_context("/", method="POST", data={"count": "100", "email": "x"}):
+        series, login = SeriesForm(), LoginForm()
+        series.validate()
+        login.validate()
+    assert series.errors["count"] == ["Angka harus antara 1 dan 24."]
+    assert login.errors == {"email": ["Alamat e-mail tidak valid."], "password": ["Isian ini wajib diisi."]}

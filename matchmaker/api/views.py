@@ -3,7 +3,7 @@
 Each module below adds its routes to the one blueprint; importing them here registers them.
 """
 
-from matchmaker.api import candidates, cities, matching, notes, polls, programmes
+from matchmaker.api import agenda, candidates, cities, matching, notes, polls, programmes
 from matchmaker.api.base import CONVERTERS, bp
 from matchmaker.api.docs import docs_bp
 
@@ -15,5 +15,5 @@ TAGS = [
     {"name": "notes", "description": "Session notes, attendance, lessons learned, follow-up actions."},
 ]
 
-__all__ = ["CONVERTERS", "TAGS", "bp", "candidates", "cities", "docs_bp", "matching", "notes", "polls",
-           "programmes"]
+__all__ = ["CONVERTERS", "TAGS", "agenda", "bp", "candidates", "cities", "docs_bp", "matching", "notes",
+           "polls", "programmes"]

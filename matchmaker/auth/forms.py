@@ -1,30 +1,30 @@
 """Input shapes of the sign-in and account pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 
 from matchmaker.auth.services import MIN_PASSWORD_LENGTH
-from matchmaker.formutils import choices
+from matchmaker.cities.services import city_names
+from matchmaker.formutils import BaseForm, choices
 from matchmaker.timeutils import zone_choices
 from matchmaker.vocab import ROLES
 
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
     password = PasswordField(_l("Kata sandi"), validators=[DataRequired()])
     submit = SubmitField(_l("Masuk"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(BaseForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     submit = SubmitField(_l("Kirim tautan"))
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(BaseForm):
     password = PasswordField(_l("Kata sandi baru"),
                              validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
     confirm = PasswordField(_l("Ulangi kata sandi"),
@@ -36,22 +36,27 @@ class ChangePasswordForm(SetPasswordForm):
     current_password = PasswordField(_l("Kata sandi saat ini"), validators=[DataRequired()])
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Nama"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Peran"), choices=choices(ROLES))
-    city = StringField(_l("Kode kota (untuk Pokja)"), validators=[Optional(), Length(max=8)])
+    # The least-privileged role unless the admin chooses another.
+    role = SelectField(_l("Peran"), choices=choices(ROLES), default="viewer")
+    city = SelectField(_l("Kota (untuk Pokja)"), validate_choice=False)
     language = SelectField(_l("Bahasa"), choices=choices(LANGUAGES))
     submit = SubmitField(_l("Buat pengguna"))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.city.choices = choices(city_names(), "—")
 
-class ApiTokenForm(FlaskForm):
+
+class ApiTokenForm(BaseForm):
     name = StringField(_l("Nama token (untuk apa?)"), validators=[DataRequired(), Length(max=100)])
     days = IntegerField(_l("Berlaku (hari)"), validators=[Optional(), NumberRange(min=1, max=366)])
     submit = SubmitField(_l("Buat token"))
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(BaseForm):
     language = SelectField(_l("Bahasa"), choices=choices(LANGUAGES))
     timezone = SelectField(_l("Zona waktu"), choices=choices(zone_choices(), _l("Zona kota saya")))
     submit = SubmitField(_l("Simpan"))

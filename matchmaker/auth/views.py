@@ -39,7 +39,7 @@ bp = Blueprint("auth", __name__)
 def _safe_next(target: str | None) -> str:
     if target and not urlparse(target).netloc and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("cities.index")
+    return url_for("reports.home")  # each role's home: see reports/agenda.py
 
 
 def _address() -> str:

@@ -2,7 +2,6 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from werkzeug.datastructures import MultiDict
 from wtforms import FloatField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
@@ -12,11 +11,11 @@ from matchmaker.cities.figures import NUMERIC_INDICATORS
 from matchmaker.cities.listing import COLUMNS, DEFAULT_COLUMNS
 from matchmaker.cities.schemas import MAX_SOURCE_LEN
 from matchmaker.cities.services import CityFilters
-from matchmaker.formutils import choices
+from matchmaker.formutils import BaseForm, choices
 from matchmaker.vocab import FISCAL_CAPACITY, MATURITY, PRIORITY, TOPICS
 
 
-class PracticeForm(FlaskForm):
+class PracticeForm(BaseForm):
     topic = SelectField(_l("Topik"), choices=choices(TOPICS))
     title = StringField(_l("Judul"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Uraian"), validators=[Optional(), Length(max=20000)])
@@ -27,7 +26,7 @@ class PracticeForm(FlaskForm):
     submit = SubmitField(_l("Simpan"))
 
 
-class NeedForm(FlaskForm):
+class NeedForm(BaseForm):
     topic = SelectField(_l("Topik"), choices=choices(TOPICS))
     title = StringField(_l("Judul"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Uraian"), validators=[Optional(), Length(max=20000)])
@@ -35,7 +34,7 @@ class NeedForm(FlaskForm):
     submit = SubmitField(_l("Simpan"))
 
 
-class IndicatorForm(FlaskForm):
+class IndicatorForm(BaseForm):
     year = IntegerField(_l("Tahun"), validators=[DataRequired(), NumberRange(1945, 2100)])
     sanitation_access_pct = FloatField(_l("Akses sanitasi layak (%)"),
                                        validators=[Optional(), NumberRange(0, 100)])
@@ -51,14 +50,14 @@ class IndicatorForm(FlaskForm):
     submit = SubmitField(_l("Simpan"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     files = MultipleFileField(_l("Berkas"), description=_l(
         "Satu berkas .json atau .xlsx, satu .zip berisi CSV, atau beberapa berkas .csv "
         "(indicators.csv, practices.csv, needs.csv)."))
     submit = SubmitField(_l("Periksa dan impor"))
 
 
-def form_record(form: FlaskForm, skip: tuple[str, ...] = ()) -> dict:
+def form_record(form: BaseForm, skip: tuple[str, ...] = ()) -> dict:
     """The form's data as an import-format record (None for empty optional fields)."""
     return {name: (field.data if field.data != "" else None)
             for name, field in form._fields.items() if name not in {"submit", "csrf_token", *skip}}

@@ -155,6 +155,12 @@ def provinces() -> list[tuple[str, str]]:
         select(City.province_code, City.province_name).distinct().order_by(City.province_code)))
 
 
+def city_names() -> dict[str, str]:
+    """Every city by name, for pickers: {code: 'Kota Palu (Sulawesi Tengah)'}."""
+    return {code: f"{name} ({province})" for code, name, province in db.session.execute(
+        select(City.code, City.name, City.province_name).order_by(City.name_short, City.name))}
+
+
 def history(city: City, limit: int = 50) -> list[ProfileChange]:
     return list(db.session.scalars(select(ProfileChange).where(ProfileChange.city_id == city.id)
                                    .order_by(ProfileChange.at.desc(), ProfileChange.id.desc())

@@ -74,11 +74,6 @@ def figure_origin(found: "figures.Figure | None") -> str:
     return " · ".join(parts)
 
 
-@bp.route("/")
-def home():
-    return redirect(url_for("cities.index"))
-
-
 def _list_request():
     filters, columns, problems = list_filters(request.args)
     if problems:

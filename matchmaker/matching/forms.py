@@ -2,7 +2,6 @@
 the "not a good match" feedback on a recommendation, a glossary group added by an admin."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -14,13 +13,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from matchmaker.formutils import choices
+from matchmaker.formutils import BaseForm, choices
 from matchmaker.matching.feedback import NOTE_MAX
 from matchmaker.matching.models import FEEDBACK_LABELS
 from matchmaker.vocab import PRIORITY, TOPICS
 
 
-class RecommendForm(FlaskForm):
+class RecommendForm(BaseForm):
     class Meta:
         csrf = False  # a search: GET, changes nothing
 
@@ -31,7 +30,7 @@ class RecommendForm(FlaskForm):
     submit = SubmitField(_l("Cari mentor"))
 
 
-class CohortFilterForm(FlaskForm):
+class CohortFilterForm(BaseForm):
     class Meta:
         csrf = False
 
@@ -41,7 +40,7 @@ class CohortFilterForm(FlaskForm):
     submit = SubmitField(_l("Tampilkan kebutuhan"))
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(BaseForm):
     """ "Not a good match" on one recommended mentor; the hidden fields name the pair."""
 
     mentee = HiddenField(validators=[DataRequired()])
@@ -56,7 +55,7 @@ class FeedbackForm(FlaskForm):
     submit = SubmitField(_l("Bukan pasangan yang cocok"))
 
 
-class GlossaryGroupForm(FlaskForm):
+class GlossaryGroupForm(BaseForm):
     """A concept group: one wording per line in each terms box; broader groups by id, comma-separated."""
 
     group_id = StringField(_l("Kode kelompok"), validators=[DataRequired(), Length(max=64)])
@@ -81,6 +80,6 @@ class GlossaryGroupForm(FlaskForm):
                 "broader": (self.broader.data or "").split(","), "source": self.source.data}
 
 
-class WithdrawFeedbackForm(FlaskForm):
+class WithdrawFeedbackForm(BaseForm):
     back = HiddenField()
     submit = SubmitField(_l("Batalkan tanda"))

@@ -12,7 +12,7 @@ from sqlalchemy import or_
 from matchmaker.access import Actor, Role, has_role, is_facilitator, is_signed_in
 from matchmaker.errors import Conflict, Forbidden, NotFound
 from matchmaker.extensions import db
-from matchmaker.notes.models import Attendance, FollowUpAction, Lesson, SessionNote
+from matchmaker.notes.models import Attendance, FollowUpAction, Lesson, NoteAttachment, SessionNote
 from matchmaker.notes.queries import CLOSED_PROGRAMME
 from matchmaker.programmes.access import ensure_participant, is_participant
 from matchmaker.programmes.models import PUBLIC_STATUSES, Programme, ProgrammeSession, SessionStatus
@@ -76,3 +76,10 @@ def get_attendance(actor: Actor | None, attendance_id: int) -> Attendance:
     row = _load(Attendance, attendance_id, _("Data kehadiran tidak ditemukan."))
     ensure_participant(actor, row.session.programme)
     return row
+
+
+def get_attachment(actor: Actor | None, attachment_id: int) -> NoteAttachment:
+    """A file of a session's notes: only for those who may read the notes (the participants)."""
+    attachment = _load(NoteAttachment, attachment_id, _("Lampiran tidak ditemukan."))
+    ensure_participant(actor, attachment.session.programme)
+    return attachment

@@ -1,7 +1,7 @@
 """Input shapes of the notes forms; the rules themselves live in notes.services."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     FieldList,
     Form,
@@ -14,7 +14,7 @@ from wtforms import (
     TextAreaField,
 )
 
-from matchmaker.formutils import VersionField, choices
+from matchmaker.formutils import BaseForm, VersionField, choices
 from matchmaker.vocab import OUTCOME_TYPES, TOPICS
 
 ACTION_STATUSES = {"open": _l("Terbuka"), "done": _l("Selesai"), "dropped": _l("Dibatalkan")}
@@ -47,7 +47,7 @@ class ActionRow(Form):
     due = StringField(_l("Tenggat"), render_kw={"type": "date"})
 
 
-class NotesForm(FlaskForm):
+class NotesForm(BaseForm):
     body = TextAreaField(_l("Catatan (Markdown)"), render_kw={"rows": 8})
     attendance = FieldList(FormField(AttendanceRow), min_entries=ATTENDANCE_ROWS, max_entries=200)
     lessons = FieldList(FormField(LessonRow), min_entries=LESSON_ROWS, max_entries=200)
@@ -78,13 +78,13 @@ class NotesForm(FlaskForm):
                 "actions": filled(self.actions, ("text", "owner_city", "owner_person", "due"))}
 
 
-class NoteEditForm(FlaskForm):
+class NoteEditForm(BaseForm):
     body = TextAreaField(_l("Catatan (Markdown)"), render_kw={"rows": 10})
     version = VersionField()
     submit = SubmitField(_l("Simpan"))
 
 
-class LessonEditForm(FlaskForm):
+class LessonEditForm(BaseForm):
     text = TextAreaField(_l("Pelajaran"), render_kw={"rows": 4})
     outcome = SelectField(_l("Jenis hasil"), choices=choices(OUTCOME_TYPES))
     topic = SelectField(_l("Topik"), choices=choices(TOPICS))
@@ -92,7 +92,7 @@ class LessonEditForm(FlaskForm):
     submit = SubmitField(_l("Simpan"))
 
 
-class ActionEditForm(FlaskForm):
+class ActionEditForm(BaseForm):
     text = StringField(_l("Tindak lanjut"))
     owner_city = SelectField(_l("Kota penanggung jawab"), choices=[])
     owner_person = StringField(_l("Penanggung jawab"))
@@ -102,5 +102,9 @@ class ActionEditForm(FlaskForm):
     submit = SubmitField(_l("Simpan"))
 
 
-class ActionStatusForm(FlaskForm):
+class ActionStatusForm(BaseForm):
     status = HiddenField()
+
+
+class AttachmentForm(BaseForm):
+    file = FileField(_l("Berkas"), validators=[FileRequired(_l("Pilih berkas untuk dilampirkan."))])

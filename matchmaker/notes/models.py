@@ -213,3 +213,25 @@ class ActionRevision(Model):
 
     action: Mapped["FollowUpAction"] = relationship("FollowUpAction", back_populates="revisions")
     editor: Mapped["User | None"] = relationship("User")
+
+
+class NoteAttachment(Model):
+    """A file shared with a session's notes (slides, a draft regulation, photos).
+
+    The bytes live under ATTACHMENT_DIR as `stored_name`; the row keeps what the reader sees.
+    """
+
+    __tablename__ = "note_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("programme_sessions.id", ondelete="CASCADE"),
+                                            index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(120))
+    size_bytes: Mapped[int] = mapped_column()
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    session: Mapped["ProgrammeSession"] = relationship("ProgrammeSession")
+    author: Mapped["User | None"] = relationship("User")

@@ -1,11 +1,13 @@
 """Reading notes: what was logged for a session or a programme, and the one rule for when a
 session's notes are overdue."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import format_date
+from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -16,6 +18,7 @@ from matchmaker.notes.models import (
     Attendance,
     FollowUpAction,
     Lesson,
+    NoteAttachment,
     SessionNote,
 )
 from matchmaker.programmes.access import ensure_participant
@@ -33,6 +36,7 @@ class SessionRecord:
     attendance: list[Attendance]
     lessons: list[Lesson]
     actions: list[FollowUpAction]
+    attachments: list[NoteAttachment] = field(default_factory=list)
 
 
 def session_record(actor: Actor | None, session: ProgrammeSession) -> SessionRecord:
@@ -48,7 +52,24 @@ def session_record(actor: Actor | None, session: ProgrammeSession) -> SessionRec
                                         .order_by(Lesson.created_at, Lesson.id))),
         actions=list(db.session.scalars(select(FollowUpAction).where(FollowUpAction.session_id == sid)
                                         .order_by(FollowUpAction.due_on, FollowUpAction.id))),
+        attachments=list(db.session.scalars(select(NoteAttachment).where(
+            NoteAttachment.session_id == sid).order_by(NoteAttachment.created_at, NoteAttachment.id))),
     )
+
+
+def summary_text(session: ProgrammeSession, record: SessionRecord) -> str:
+    """Saved lessons and actions of a session as plain text, to paste into the city's chat group."""
+    programme = session.programme
+    lines = [f"{programme.display_title} · {_('Sesi %(n)s', n=session.number)}"]
+    if record.lessons:
+        lines += ["", _("Pelajaran:")] + [f"- {lesson.text}" for lesson in record.lessons]
+    if record.actions:
+        lines += ["", _("Tindak lanjut:")] + [
+            f"- {action.text} ({action.owner_city.name}"
+            + (f", {action.owner_person}" if action.owner_person else "")
+            + f"; {_('tenggat')} {format_date(action.due_on, 'medium')})"
+            for action in record.actions]
+    return "\n".join(lines)
 
 
 def programme_record(actor: Actor | None, programme: Programme) -> dict[int, SessionRecord]:
@@ -57,7 +78,8 @@ def programme_record(actor: Actor | None, programme: Programme) -> dict[int, Ses
     records = {s.id: SessionRecord([], [], [], []) for s in programme.sessions}
     sources: tuple[tuple[str, Any, Any], ...] = (
         ("notes", SessionNote, SessionNote.created_at), ("attendance", Attendance, Attendance.name),
-        ("lessons", Lesson, Lesson.created_at), ("actions", FollowUpAction, FollowUpAction.due_on))
+        ("lessons", Lesson, Lesson.created_at), ("actions", FollowUpAction, FollowUpAction.due_on),
+        ("attachments", NoteAttachment, NoteAttachment.created_at))
     for kind, model, order in sources:
         rows = db.session.scalars(
             select(model).join(ProgrammeSession, ProgrammeSession.id == model.session_id)

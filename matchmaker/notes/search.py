@@ -3,7 +3,8 @@
 One index serves SQLite and PostgreSQL alike: `lesson_terms` holds every word of a lesson as
 written and its Sastrawi stem (kept in step by `Lesson.text`'s validator). A query word
 matches a lesson that holds its stem, or a word that starts with it ("advok" finds
-"advokasi"); every query word must match. Hits are ranked by TF-IDF over that index.
+"advokasi"); "walikota" and "wali kota" find each other. A lesson matching any query word is a
+hit; hits holding more of the query's words come first, then by TF-IDF over that index.
 Similar lessons are TF-IDF cosine neighbours over the stemmed lesson texts (scikit-learn).
 """
 
@@ -13,7 +14,7 @@ from datetime import UTC, datetime
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from matchmaker.access import Actor
@@ -22,7 +23,7 @@ from matchmaker.extensions import db
 from matchmaker.matching.text import normalise
 from matchmaker.notes.access import lesson_visible_clause
 from matchmaker.notes.models import Lesson, LessonTerm
-from matchmaker.notes.text import query_terms
+from matchmaker.notes.text import query_terms, split_points
 from matchmaker.programmes.models import Programme, ProgrammeSession
 
 SIMILAR_MIN_SCORE = 0.05
@@ -60,30 +61,50 @@ def _filtered(actor: Actor | None, filters: LessonFilters):
     return stmt
 
 
-def text_scores(query: str) -> dict[int, float]:
-    """Lesson id -> TF-IDF score for the lessons holding every word of the query."""
+def _word_count(word: str, root: str, terms: dict[str, int]) -> int:
+    """How often a lesson holds a query word: its stem, a word it starts, or its two halves
+    written apart ('walikota' in 'wali kota')."""
+    found = [count for term, count in terms.items() if term == root or term.startswith(word)]
+    if found:
+        return max(found)
+    halves = [min(terms[a], terms[b]) for a, b in split_points(word) if a in terms and b in terms]
+    return max(halves, default=0)
+
+
+def text_scores(query: str) -> dict[int, tuple[int, float]]:
+    """Lesson id -> (query words it holds, TF-IDF score) for lessons holding any word of the query.
+
+    Two query words written apart also match a lesson that writes them as one ('wali kota' finds
+    'walikota'), and one word matches its two halves written apart.
+    """
     words = query_terms(query)
     if not words:
         return {}
-    conditions = []
+    joined = [words[i][0] + words[i + 1][0] for i in range(len(words) - 1)]
+    halves = {part for word, _root in words for pair in split_points(word) for part in pair}
+    conditions: list[ColumnElement[bool]] = [LessonTerm.term.in_(halves)] if halves else []
     for word, root in words:
-        conditions.append(LessonTerm.term == root)
-        conditions.append(LessonTerm.term.startswith(word, autoescape=True))
-    rows = db.session.execute(select(LessonTerm.lesson_id, LessonTerm.term, LessonTerm.count)
-                              .where(or_(*conditions))).all()
+        conditions += [LessonTerm.term == root, LessonTerm.term.startswith(word, autoescape=True)]
+    conditions += [LessonTerm.term.startswith(pair, autoescape=True) for pair in joined]
+    terms: dict[int, dict[str, int]] = {}
+    for lesson_id, term, count in db.session.execute(
+            select(LessonTerm.lesson_id, LessonTerm.term, LessonTerm.count).where(or_(*conditions))):
+        terms.setdefault(lesson_id, {})[term] = count
+    counts: dict[int, dict[int, int]] = {}
+    for lesson_id, held in terms.items():
+        per_word = {i: n for i, (word, root) in enumerate(words) if (n := _word_count(word, root, held))}
+        for i, pair in enumerate(joined):
+            n = max((c for term, c in held.items() if term.startswith(pair)), default=0)
+            if n:
+                per_word[i] = max(per_word.get(i, 0), n)
+                per_word[i + 1] = max(per_word.get(i + 1, 0), n)
+        if per_word:
+            counts[lesson_id] = per_word
     total = db.session.scalar(select(func.count()).select_from(Lesson)) or 1
-    matches: dict[int, dict[int, float]] = {}
-    for index, (word, root) in enumerate(words):
-        hits = [(lesson_id, count) for lesson_id, term, count in rows
-                if term == root or term.startswith(word)]
-        holders = {lesson_id for lesson_id, _count in hits}
-        idf = math.log(1 + total / max(len(holders), 1))
-        for lesson_id, count in hits:
-            weight = (1 + math.log(count)) * idf
-            per_word = matches.setdefault(lesson_id, {})
-            per_word[index] = max(per_word.get(index, 0.0), weight)
-    return {lesson_id: sum(per_word.values()) for lesson_id, per_word in matches.items()
-            if len(per_word) == len(words)}
+    idf = [math.log(1 + total / max(sum(i in per_word for per_word in counts.values()), 1))
+           for i in range(len(words))]
+    return {lesson_id: (len(per_word), sum((1 + math.log(n)) * idf[i] for i, n in per_word.items()))
+            for lesson_id, per_word in counts.items()}
 
 
 def search_lessons(actor: Actor | None, filters: LessonFilters, limit: int = 200) -> list[Lesson]:
@@ -98,7 +119,7 @@ def search_lessons(actor: Actor | None, filters: LessonFilters, limit: int = 200
         if not scores:
             return []
         found = list(db.session.scalars(stmt.where(Lesson.id.in_(scores))))
-        found.sort(key=lambda lesson: (-scores[lesson.id], -lesson.id))
+        found.sort(key=lambda lesson: (-scores[lesson.id][0], -scores[lesson.id][1], -lesson.id))
         return found[:limit]
     return list(db.session.scalars(stmt.order_by(ProgrammeSession.starts_at.desc(), Lesson.id.desc())
                                    .limit(limit)))

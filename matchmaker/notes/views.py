@@ -1,15 +1,16 @@
 """Session notes pages, edits with history, and the knowledge base at /knowledge."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from matchmaker.errors import EditConflict, MatchmakerError
 from matchmaker.extensions import db
-from matchmaker.notes import access, queries, search, services
+from matchmaker.notes import access, attachments, queries, search, services, text
 from matchmaker.notes.forms import (
     ActionEditForm,
     ActionStatusForm,
+    AttachmentForm,
     LessonEditForm,
     NoteEditForm,
     NotesForm,
@@ -20,6 +21,7 @@ from matchmaker.timeutils import utcnow
 from matchmaker.vocab import OUTCOME_TYPES, TOPICS
 
 bp = Blueprint("notes", __name__)
+bp.add_app_template_filter(text.highlight, "highlight")
 
 
 @bp.app_context_processor
@@ -50,19 +52,27 @@ def _put_errors_on_form(form, error: MatchmakerError) -> None:
             form.form_errors.append(problem["message"])
 
 
-def _session_page(session, form, status: int = 200):
+def _session_page(session, form, status: int = 200, attachment_form=None):
     record = queries.session_record(current_user, session)
     return render_template("notes/session.html", session=session, programme=session.programme,
                            record=record, form=form, failed=status == 400,
+                           attachment_form=attachment_form or AttachmentForm(formdata=None),
+                           attachment_types=attachments.allowed_types(),
+                           summary=queries.summary_text(session, record),
                            render=services.render_markdown, now=utcnow()), status
+
+
+def _notes_form(session, **kwargs) -> NotesForm:
+    form = NotesForm(**kwargs)
+    form.set_programme(session.programme, current_user.city.code if current_user.city else "")
+    return form
 
 
 @bp.route("/sessions/<int:session_id>/notes", methods=["GET", "POST"])
 @login_required
 def session_notes(session_id: int):
     session = get_session(current_user, session_id)
-    form = NotesForm()
-    form.set_programme(session.programme, current_user.city.code if current_user.city else "")
+    form = _notes_form(session)
     if form.is_submitted():
         if not form.validate():
             return _session_page(session, form, 400)
@@ -80,6 +90,50 @@ def session_notes(session_id: int):
         flash(_("Catatan tersimpan."), "success")
         return redirect(url_for("notes.session_notes", session_id=session.id))
     return _session_page(session, form)
+
+
+@bp.route("/sessions/<int:session_id>/attachments", methods=["POST"])
+@login_required
+def upload_attachment(session_id: int):
+    session = get_session(current_user, session_id)
+    form = AttachmentForm()
+    if form.validate_on_submit():
+        try:
+            attachments.add_attachment(current_user, session, form.file.data.filename,
+                                       form.file.data.stream, utcnow())
+        except MatchmakerError as error:
+            db.session.rollback()
+            if error.status != 400:
+                raise
+            form.file.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Lampiran tersimpan."), "success")
+            return redirect(url_for("notes.session_notes", session_id=session.id) + "#attachments")
+    return _session_page(session, _notes_form(session, formdata=None), 400, attachment_form=form)
+
+
+@bp.route("/attachments/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int):
+    item = access.get_attachment(current_user, attachment_id)
+    response = send_file(attachments.attachment_path(item), mimetype=item.content_type,
+                         as_attachment=True, download_name=item.filename, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/attachments/<int:attachment_id>/delete", methods=["POST"])
+@login_required
+def remove_attachment(attachment_id: int):
+    item = access.get_attachment(current_user, attachment_id)
+    session_id = item.session_id
+    if not ActionStatusForm().validate_on_submit():
+        abort(400)
+    attachments.remove_attachment(current_user, item)
+    db.session.commit()
+    flash(_("Lampiran dihapus."), "info")
+    return redirect(url_for("notes.session_notes", session_id=session_id) + "#attachments")
 
 
 def _edit(form, template: str, item, session, action, compare, **context):

@@ -1,7 +1,6 @@
 """Input shapes of the programme pages; the services check the rules."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from matchmaker.formutils import VersionField, choices
+from matchmaker.formutils import BaseForm, VersionField, choices
 from matchmaker.programmes.models import OUTCOME_LABELS
 from matchmaker.timeutils import zone_choices
 from matchmaker.vocab import TOPICS
@@ -24,7 +23,7 @@ from matchmaker.vocab import TOPICS
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(BaseForm):
     mentor = StringField(_l("Kode kota mentor"), validators=[DataRequired(), Length(max=8)],
                          description=_l("Kode Kemendagri, mis. 74.71"))
     mentee = StringField(_l("Kode kota mentee"), validators=[DataRequired(), Length(max=8)],
@@ -36,7 +35,7 @@ class ProgrammeForm(FlaskForm):
     submit = SubmitField(_l("Usulkan program"))
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(BaseForm):
     count = IntegerField(_l("Jumlah sesi"), validators=[InputRequired(), NumberRange(1, 24)])
     first_start = DateTimeLocalField(_l("Sesi pertama (waktu setempat)"), format=LOCAL_FORMAT,
                                      validators=[InputRequired()])
@@ -55,7 +54,7 @@ class SeriesForm(FlaskForm):
     preview = SubmitField(_l("Periksa kalender dulu"))
 
 
-class SessionForm(FlaskForm):
+class SessionForm(BaseForm):
     starts_at = DateTimeLocalField(_l("Mulai (waktu setempat)"), format=LOCAL_FORMAT,
                                    validators=[InputRequired()])
     timezone = SelectField(_l("Zona waktu"), choices=choices(zone_choices()))
@@ -68,20 +67,20 @@ class SessionForm(FlaskForm):
     submit = SubmitField(_l("Simpan sesi"))
 
 
-class CutiBersamaForm(FlaskForm):
+class CutiBersamaForm(BaseForm):
     day = DateField(_l("Tanggal"), validators=[InputRequired()])
     name = StringField(_l("Keterangan"), validators=[DataRequired(), Length(max=200)],
                        description=_l("mis. Cuti bersama Idul Fitri (SKB 3 Menteri)"))
     submit = SubmitField(_l("Tambahkan"))
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(BaseForm):
     reason = TextAreaField(_l("Alasan"), validators=[Optional(), Length(max=2000)],
                            render_kw={"rows": 2})
     submit = SubmitField(_l("Kirim"))
 
 
-class CompleteForm(FlaskForm):
+class CompleteForm(BaseForm):
     outcome = SelectField(_l("Hasil replikasi"),
                           choices=choices({k.value: v for k, v in OUTCOME_LABELS.items()}))
     outcome_on = DateField(_l("Sejak kapan"), validators=[Optional()])
@@ -90,7 +89,7 @@ class CompleteForm(FlaskForm):
     submit = SubmitField(_l("Selesaikan program"))
 
 
-class PollForm(FlaskForm):
+class PollForm(BaseForm):
     """Up to eight candidate starts; empty rows are ignored, the service counts the rest."""
 
     options = FieldList(DateTimeLocalField(_l("Pilihan waktu"), format=LOCAL_FORMAT,

@@ -1,7 +1,9 @@
 """Reading programmes and sessions: lists, the next and recent sessions, a city's programmes."""
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -19,7 +21,7 @@ from matchmaker.programmes.models import (
     ProgrammeStatus,
     SessionStatus,
 )
-from matchmaker.timeutils import local_time
+from matchmaker.timeutils import as_utc, labelled_times, local_time
 
 
 def visible_programmes_query(user: Actor | None):
@@ -108,3 +110,19 @@ def waiting_for(programme: Programme) -> list[City]:
     if not programme.mentee_accepted_at:
         waiting.append(programme.mentee)
     return waiting
+
+
+def session_share_text(session: ProgrammeSession) -> str:
+    """A session as a chat message: title, number and agenda, the day and both cities' times,
+    the meeting link; a session of a programme not yet agreed says so."""
+    programme = session.programme
+    zone = programme.mentee.timezone
+    day = format_date(as_utc(session.starts_at).astimezone(ZoneInfo(zone)).date(), "EEEE, d MMMM yyyy")
+    lines = [programme.display_title,
+             _("Sesi %(n)s", n=session.number) + (f": {session.agenda}" if session.agenda else ""),
+             f"{day} · {labelled_times(session.starts_at, programme.zones)}"]
+    if programme.status == ProgrammeStatus.PROPOSED:
+        lines.append(_("(belum disepakati)"))
+    if session.meeting_url:
+        lines.append(session.meeting_url)
+    return "\n".join(lines)

@@ -5,6 +5,7 @@ Progress figures (notes logged, open actions) come from the `reports` package th
 """
 
 from datetime import datetime, time, timedelta
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -53,6 +54,13 @@ def session_when(session) -> Markup:
         when += Markup(' <span class="badge text-bg-warning tentative" title="{}">{}</span>').format(
             _("Kedua kota belum menyetujui program ini; waktu sesi belum pasti."), _("belum disepakati"))
     return when
+
+
+@bp.app_template_filter("whatsapp_url")
+def whatsapp_url(session) -> str:
+    """A wa.me link that opens WhatsApp with the session's title, times and meeting link."""
+    return "https://wa.me/?" + urlencode({"text": queries.session_share_text(session)},
+                                         quote_via=quote)
 
 
 @bp.app_template_filter("slot_when")

@@ -4,6 +4,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -120,3 +121,20 @@ class Reminder(Model):
         self.status = ReminderStatus.SKIPPED
         self.skip_reason = reason[:200]
         self.release()
+
+
+# What the outbox page calls each kind and status (a kind without a label shows its code).
+KIND_LABELS = {
+    ReminderKind.SESSION: _l("Pengingat sesi"),
+    ReminderKind.CANCELLED: _l("Pembatalan sesi"),
+    ReminderKind.ACTION_DUE: _l("Tenggat tindak lanjut"),
+    ReminderKind.NOTES: _l("Catatan belum diisi"),
+    ReminderKind.DIGEST: _l("Ringkasan mingguan"),
+    ReminderKind.ACCOUNT: _l("Akun baru"),
+}
+STATUS_LABELS = {
+    ReminderStatus.PENDING: _l("dalam antrean"),
+    ReminderStatus.SENT: _l("terkirim"),
+    ReminderStatus.FAILED: _l("gagal"),
+    ReminderStatus.SKIPPED: _l("dilewati"),
+}

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from matchmaker.extensions import db
 from matchmaker.reminders import services
 from matchmaker.reminders.forms import ReminderSettingsForm
-from matchmaker.reminders.models import ReminderKind, ReminderStatus
+from matchmaker.reminders.models import KIND_LABELS, STATUS_LABELS, ReminderKind, ReminderStatus
 from matchmaker.timeutils import utcnow
 
 bp = Blueprint("reminders", __name__)
@@ -21,7 +21,8 @@ def outbox():
                                 filters["q"] or None)
     return render_template("reminders/outbox.html", rows=rows, filters=filters,
                            counts=services.outbox_counts(current_user),
-                           statuses=list(ReminderStatus), kinds=list(ReminderKind))
+                           statuses=list(ReminderStatus), kinds=list(ReminderKind),
+                           kind_labels=KIND_LABELS, status_labels=STATUS_LABELS)
 
 
 @bp.route("/admin/outbox/<int:reminder_id>/resend", methods=["POST"])

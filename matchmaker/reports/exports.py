@@ -5,6 +5,9 @@ import csv
 import io
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from matchmaker.access import Actor
 from matchmaker.matching.feedback import list_feedback
 from matchmaker.matching.models import FEEDBACK_LABELS
@@ -23,17 +26,20 @@ def _cell(value) -> str:
 def _csv(header: list[str], rows: list[list]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([str(name) for name in header])
     for row in rows:
         writer.writerow([_cell(v) for v in row])
     return out.getvalue()
 
 
-PROGRAMMES_HEADER = ["id", "title", "topic", "mentor_code", "mentor", "mentee_code", "mentee",
-                     "status", "status_reason", "created_at", "agreed_at", "first_session",
-                     "last_session", "sessions_planned", "sessions_held", "sessions_cancelled",
-                     "sessions_with_notes", "open_actions", "overdue_actions", "outcome",
-                     "outcome_label", "outcome_on", "outcome_evidence"]
+# Column headers in the reader's language (source strings are Bahasa Indonesia).
+PROGRAMMES_HEADER = [
+    _l("ID"), _l("Judul"), _l("Topik"), _l("Kode mentor"), _l("Mentor"), _l("Kode mentee"),
+    _l("Mentee"), _l("Status"), _l("Alasan status"), _l("Dibuat (UTC)"), _l("Disepakati (UTC)"),
+    _l("Sesi pertama (UTC)"), _l("Sesi terakhir (UTC)"), _l("Sesi direncanakan"),
+    _l("Sesi terlaksana"), _l("Sesi dibatalkan"), _l("Sesi bercatatan"),
+    _l("Tindak lanjut terbuka"), _l("Tindak lanjut terlambat"), _l("Kode hasil"), _l("Hasil"),
+    _l("Hasil sejak"), _l("Bukti hasil")]
 
 
 def programmes_csv(actor: Actor | None, now: datetime) -> str:
@@ -61,16 +67,17 @@ def programmes_csv(actor: Actor | None, now: datetime) -> str:
 def programme_sessions_csv(actor: Actor | None, programme: Programme, now: datetime) -> str:
     """One row per session of a programme, with both cities' local times."""
     item = programme_progress(actor, programme, now)
-    header = ["programme_id", "programme", "status_programme", "session", "starts_at_utc",
-              f"local_{programme.mentee.code}", f"local_{programme.mentor.code}",
-              "duration_minutes", "status", "agenda", "meeting_url", "has_notes"]
+    header = [_("ID program"), _("Program"), _("Status program"), _("Sesi"), _("Mulai (UTC)"),
+              _("Waktu %(city)s", city=programme.mentee.name),
+              _("Waktu %(city)s", city=programme.mentor.name), _("Durasi (menit)"), _("Status"),
+              _("Agenda"), _("Tautan rapat"), _("Ada catatan")]
     rows = []
     for s in programme.sessions:
         local = session_local_times(s, "%Y-%m-%d %H:%M")
         rows.append([programme.id, programme.display_title, str(STATUS_LABELS[programme.status]),
                      s.number, iso_utc(s.starts_at), local[programme.mentee.code],
                      local[programme.mentor.code], s.duration_minutes, s.status.value, s.agenda,
-                     s.meeting_url, "yes" if item.has_notes(s) else "no"])
+                     s.meeting_url, _("ya") if item.has_notes(s) else _("tidak")])
     return _csv(header, rows)
 
 

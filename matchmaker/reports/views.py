@@ -1,13 +1,13 @@
 """Report pages: the facilitator dashboard, a programme's printable report, CSV exports; and the
 `programme_progress` template helper the programme pages use."""
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from matchmaker.programmes.access import get_programme
 from matchmaker.programmes.models import OUTCOME_LABELS, SESSION_STATUS_LABELS, STATUS_LABELS
 from matchmaker.programmes.queries import programme_period
-from matchmaker.reports import exports, progress
+from matchmaker.reports import agenda, exports, progress
 from matchmaker.timeutils import utcnow
 
 bp = Blueprint("reports", __name__)
@@ -17,6 +17,24 @@ bp = Blueprint("reports", __name__)
 def progress_helpers() -> dict:
     """Let the programme pages show what was logged: `programme_progress(programmes)` -> {id: progress}."""
     return {"programme_progress": lambda programmes: progress.progress_for(list(programmes), utcnow())}
+
+
+@bp.app_context_processor
+def agenda_helpers() -> dict:
+    """The navbar badge: how many things wait on the signed-in user (computed when shown)."""
+    return {"waiting_count": lambda: agenda.agenda_for(current_user, utcnow()).waiting_count}
+
+
+@bp.route("/")
+@login_required
+def home():
+    endpoint = agenda.home_endpoint(current_user)
+    if endpoint:
+        return redirect(url_for(endpoint))
+    now = utcnow()
+    return render_template("reports/home.html", agenda=agenda.agenda_for(current_user, now),
+                           now=now, zone=current_user.display_zone,
+                           session_times=agenda.session_times)
 
 
 @bp.route("/dashboard")

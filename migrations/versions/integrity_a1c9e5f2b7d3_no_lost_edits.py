@@ -7,7 +7,7 @@ casefolded name), unique per session; duplicates already recorded are merged int
 as their SHA-256 (existing feed addresses keep working; a downgrade revokes them).
 
 Revision ID: a1c9e5f2b7d3
-Revises: c3f1a9d2e7b4
+Revises: a1f3c2d4e5b6
 Create Date: 2026-12-04 16:10:00
 
 """
@@ -20,7 +20,7 @@ import matchmaker.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = 'a1c9e5f2b7d3'
-down_revision = 'c3f1a9d2e7b4'
+down_revision = 'a1f3c2d4e5b6'
 branch_labels = None
 depends_on = None
 

@@ -189,7 +189,7 @@ def test_the_document_describes_every_endpoint_with_its_errors(client):
         ["bearer"]["description"]}
     operations = [(path, method, op) for path, item in document["paths"].items()
                   for method, op in item.items() if method != "parameters"]
-    assert len(operations) == 36  # 27 + five time poll endpoints + three candidates ones + GET /notes/ID
+    assert len(operations) == 37  # 27 + five poll + three candidates + me/agenda + GET /notes/ID
     assert {"/api/v1/practices/{practice_id}/candidates", "/api/v1/cities/{code}/candidates"} <= set(
         document["paths"])
     for path, method, op in operations:

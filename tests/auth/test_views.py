@@ -33,6 +33,19 @@ def test_admin_form_shows_field_errors(client, make_user, login):
     assert "Anggota Pokja harus terikat pada satu kota." in response.text
 
 
+def test_new_user_form_starts_on_viewer_and_picks_the_pokja_city_by_name(client, make_user, login):
+    login(make_user("admin"))
+    html = client.get("/admin/users").text
+    role = html[html.index('name="role"'):].split("</select>")[0]
+    assert re.search(r'<option selected value="viewer">', role)
+    assert "admin" in role and not re.search(r'selected value="admin"', role)
+    city = html[html.index('name="city"'):].split("</select>")[0]
+    assert '<option value="72.71">Kota Palu (Sulawesi Tengah)</option>' in city
+    client.post("/admin/users", data={"email": "pokja@palu.go.id", "role": "pokja", "city": "72.71",
+                                      "language": "id"})
+    assert services.get_user_by_email("pokja@palu.go.id").city.name == "Kota Palu"
+
+
 def test_only_admins_see_the_user_page(client, make_user, login):
     login(make_user("facilitator"))
     assert client.get("/admin/users").status_code == 403
@@ -53,7 +66,7 @@ def test_next_parameter_cannot_redirect_off_site(client, make_user):
     user = make_user("viewer")
     response = client.post("/login?next=https://evil.example/", data={
         "email": user.email, "password": "correct-horse-battery"})
-    assert response.headers["Location"] == "/cities"
+    assert response.headers["Location"] == "/"
 
 
 def test_a_new_account_gets_its_set_password_link_by_email_once(client, make_user, login, app, now):

@@ -12,6 +12,9 @@ pytestmark = pytest.mark.browser
 
 
 def sign_out(page):
+    toggler = page.locator("[data-toggle-nav=main-nav]")
+    if toggler.is_visible():  # on a phone the menu is folded behind its button
+        toggler.click()
     page.click("nav form[action='/logout'] button")
     page.wait_for_url("**/login")
 

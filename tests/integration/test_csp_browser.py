@@ -51,7 +51,7 @@ def test_scripts_run_under_the_policy_and_nothing_is_blocked(browser_page, make_
     page.fill("#email", user.email)
     page.fill("#password", PASSWORD)
     page.click("#login-form [type=submit]")
-    page.wait_for_url("**/cities")
+    page.wait_for_url("**/dashboard")
 
     page.goto(f"/sessions/{session.id}/notes")
     rows = page.locator('[data-rows="attendance"] [data-row]')

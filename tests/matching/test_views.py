@@ -142,7 +142,7 @@ def test_cohort_page_proposes_pairs_and_totals(client, as_facilitator, profiles)
     ids = "&".join(f"need={n}" for n in db.session.scalars(select(Need.id)))
     result = client.get(f"/match/cohort?run=1&{ids}")
     html = result.text
-    assert 'id="cohort-totals"' in html and "greedy" in html
+    assert 'id="cohort-totals"' in html and "pasangan rakus" in html and "greedy" not in html
     assert html.count('class="card mb-2 cohort-pair"') == 3
     assert "Kendari 91 % vs Blitar 78 %" in html
 

@@ -163,7 +163,7 @@ def test_knowledge_base_is_open_to_every_signed_in_user(client, login, make_prog
     login(make_user("viewer"))
     page = client.get("/knowledge?q=advokasi")
     assert page.status_code == 200 and 'name="q"' in page.text
-    assert "Advokasi kepada kepala daerah" in page.text and "Mulai uji coba" not in page.text
+    assert "<mark>Advokasi</mark> kepada kepala daerah" in page.text and "Mulai uji coba" not in page.text
     page = client.get("/knowledge?topic=governance")
     assert "Mulai uji coba" in page.text and "Advokasi kepada" not in page.text
     page = client.get("/knowledge?outcome=improved_consensus&year=2020&city=74.71")
@@ -244,3 +244,29 @@ def test_lesson_and_action_edit_pages_keep_history(client, login, make_programme
     assert action.status == ActionStatus.DONE and action.owner_city.code == "35.72"
     assert action.revisions[0].previous == {"owner_city": "74.71", "owner_person": "", "due_on": "2020-02-03",
                                             "status": "open"}
+
+
+def test_saved_lessons_and_actions_come_as_a_plain_text_summary_to_copy(client, login, make_programme,
+                                                                        blitar_pokja):
+    session = make_programme().sessions[0]
+    login(blitar_pokja)
+    assert 'id="copy-summary"' not in client.get(f"/sessions/{session.id}/notes").text
+    client.post(f"/sessions/{session.id}/notes",
+                data=_form(**{"lessons-0-text": "Advokasi <b>wali kota</b> dulu"}))
+    html = client.get(f"/sessions/{session.id}/notes").text
+    summary = html[html.index('id="notes-summary"'):html.index("</textarea>")]
+    assert "Sesi 1" in summary and "Pelajaran:" in summary
+    assert "- Advokasi &lt;b&gt;wali kota&lt;/b&gt; dulu" in summary  # plain text, escaped
+    assert "- Susun draf instruksi wali kota (Kota Blitar, Bagian Hukum; tenggat 24 Feb 2020)" in summary
+    assert 'data-copy="notes-summary"' in html and "Salin ringkasan" in html
+    assert "Sesi pertama" not in summary  # the notes body stays on the page, not in the summary
+
+
+def test_knowledge_search_marks_what_it_matched_and_escapes_the_rest(client, login, make_programme,
+                                                                    blitar_pokja):
+    session = make_programme().sessions[0]
+    login(blitar_pokja)
+    client.post(f"/sessions/{session.id}/notes",
+                data=_form(**{"lessons-0-text": "Instruksi <i>wali kota</i> untuk ASN"}))
+    html = client.get("/knowledge?q=walikota").text
+    assert "Instruksi &lt;i&gt;<mark>wali kota</mark>&lt;/i&gt; untuk ASN" in html

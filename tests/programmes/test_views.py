@@ -1,6 +1,8 @@
 """Programme pages: list with the next session, programme timeline, forms, dashboard, report, CSV."""
 
+import re
 from datetime import datetime, timedelta
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -238,7 +240,7 @@ def test_complete_with_outcome_shows_on_both_city_profiles(client, login, planne
         html = client.get(f"/cities/{code}").text
         section = html[html.index('id="programmes"'):]
         assert planned.display_title in section
-        assert "Diatur dalam regulasi" in section and "2027-06-01" in section
+        assert "Diatur dalam regulasi" in section and "1 Jun 2027" in section
         assert f'href="/programmes/{planned.id}"' not in section  # viewers read no programme page
         assert SCRIPT not in html
 
@@ -287,3 +289,19 @@ def test_pokja_finds_recent_sessions_that_still_need_notes(client, login, make_p
     recent = html[html.index('id="recent-sessions"'):]
     assert "belum ada catatan" in recent
     assert f"/sessions/{session.id}/notes" in recent
+
+
+def test_each_coming_session_has_a_whatsapp_share_link(client, login, planned, pokja_blitar):
+    login(pokja_blitar)
+    html = client.get(f"/programmes/{planned.id}").text
+    links = re.findall(r'href="(https://wa\.me/\?text=[^"]+)"', html)
+    assert len(links) == 6
+    text = unquote(links[0].split("text=", 1)[1])
+    assert "09:00 WIB / 10:00 WITA" in text and "https://meet.example.id/abc" in text
+
+
+def test_the_pages_say_how_agreed_differs_from_running(client, login, planned, pokja_blitar):
+    login(pokja_blitar)
+    for path in ("/programmes", f"/programmes/{planned.id}"):
+        help_text = client.get(path).text.split('id="status-help">')[1].split("</p>")[0]
+        assert "Disepakati" in help_text and "Berjalan" in help_text

@@ -84,6 +84,9 @@ def test_outbox_filters_by_kind_and_recipient(app, people, plan_series, make_use
     assert page.text.count('id="reminder-') == 4  # 2 Blitar members x 2 lead times
     assert "citra@kendari" not in page.text
     assert client.get("/admin/outbox?status=nonsense").status_code == 400
+    # Kinds, statuses and lead times in the interface language, not the codes.
+    assert ">Pengingat sesi · 24 jam<" in page.text and ">dalam antrean<" in page.text
+    assert ">pending<" not in page.text and ">session" not in page.text
 
 
 def test_resend_needs_a_csrf_token(app, people, plan_series, make_user, client):

@@ -12,7 +12,7 @@ def test_export_csv_writes_one_row_per_programme(runner, planned, facilitator, t
     result = runner.invoke(args=["programmes", "export-csv", str(target), "--as", facilitator.email])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(target.read_text(encoding="utf-8").splitlines()))
-    assert [(r["mentor_code"], r["mentee_code"], r["sessions_planned"]) for r in rows] == [
+    assert [(r["Kode mentor"], r["Kode mentee"], r["Sesi direncanakan"]) for r in rows] == [
         ("74.71", "35.72", "6")]
 
 

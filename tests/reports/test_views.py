@@ -70,14 +70,45 @@ def test_csv_exports(client, login, planned, facilitator, make_programme, now):
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
     assert len(rows) == 6
-    assert rows[0]["starts_at_utc"] == "2027-01-04T02:00:00Z"
-    assert rows[0]["local_35.72"] == "2027-01-04 09:00 WIB"
-    assert rows[0]["local_74.71"] == "2027-01-04 10:00 WITA"
-    assert rows[0]["agenda"].startswith("'=")  # no formula runs in a spreadsheet
+    assert rows[0]["Mulai (UTC)"] == "2027-01-04T02:00:00Z"
+    assert rows[0]["Waktu Kota Blitar"] == "2027-01-04 09:00 WIB"
+    assert rows[0]["Waktu Kota Kendari"] == "2027-01-04 10:00 WITA"
+    assert rows[0]["Ada catatan"] == "tidak"
+    assert rows[0]["Agenda"].startswith("'=")  # no formula runs in a spreadsheet
     make_programme(mentor="35.72", mentee="91.71", topic="solid_waste")
     every = list(csv.DictReader(io.StringIO(client.get("/programmes/export.csv").text.lstrip("\ufeff"))))
     assert len(every) == 2
-    assert {r["sessions_planned"] for r in every} == {"6", "0"}
+    assert {r["Sesi direncanakan"] for r in every} == {"6", "0"}
+
+
+def test_home_sends_each_role_to_its_own_page(client, login, facilitator, make_user):
+    assert "/login" in client.get("/").headers["Location"]
+    login(facilitator)
+    assert client.get("/").headers["Location"] == "/dashboard"
+    login(make_user("viewer"))
+    assert client.get("/").headers["Location"] == "/knowledge"
+
+
+def test_pokja_home_shows_the_proposal_the_next_session_in_its_zone_and_a_badge(
+        client, login, make_programme, plan_sessions, pokja_kendari):
+    now = utcnow()
+    programme = make_programme(at=now)
+    plan_sessions(programme, (now + timedelta(days=3)).replace(hour=2, minute=0, second=0,
+                                                                microsecond=0), now, count=2,
+                  meeting_url="https://meet.example.id/l2t2")
+    login(pokja_kendari)
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.text
+    proposals = html[html.index('id="proposals"'):html.index('id="next-sessions"')]
+    assert programme.display_title in proposals and "Setujui untuk Kota Kendari" in proposals
+    upcoming = html[html.index('id="next-sessions"'):html.index('id="notes-missing"')]
+    assert "10:00 WITA / 09:00 WIB" in upcoming and "belum disepakati" in upcoming
+    assert "https://wa.me/?text=" in upcoming
+    assert 'href="/cities/74.71"' in html
+    assert 'id="waiting-count">1<' in html  # the navbar badge: one proposal to answer
+    client.post(f"/programmes/{programme.id}/accept")
+    assert 'id="waiting-count"' not in client.get("/").text
 
 
 def test_match_feedback_export_lists_every_reason_for_facilitators(

@@ -5,6 +5,8 @@
 //   every POST form gets a hidden form_nonce on submit (double submissions are run once)
 //   data-autosubmit on a select: submit its form when it changes
 //   data-print on a button: open the print dialog
+//   data-toggle-nav="ID" on a button: show or hide the collapsed menu ID (narrow screens)
+//   data-copy="ID" on a button: copy the text of element ID (a <textarea> or <pre>)
 (function () {
   'use strict';
 
@@ -27,10 +29,42 @@
     if (first) { first.focus(); }
   }
 
+  function toggleNav(button) {
+    var menu = document.getElementById(button.dataset.toggleNav);
+    var open = menu.classList.toggle('show');
+    button.setAttribute('aria-expanded', open ? 'true' : 'false');
+  }
+
+  // Copy a summary to the clipboard; where the clipboard is refused, select the text so the
+  // reader can copy it by hand (the element stays visible either way).
+  function copyText(button) {
+    var source = document.getElementById(button.dataset.copy);
+    var text = source.value !== undefined ? source.value : source.textContent;
+    var done = function () { button.textContent = button.dataset.copied || button.textContent; };
+    var select = function () {
+      if (source.select) { source.select(); } else {
+        var range = document.createRange();
+        range.selectNodeContents(source);
+        window.getSelection().removeAllRanges();
+        window.getSelection().addRange(range);
+      }
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, select);
+    } else {
+      select();
+      try { if (document.execCommand('copy')) { done(); } } catch (e) { /* selected: copy by hand */ }
+    }
+  }
+
   document.addEventListener('click', function (event) {
     var add = event.target.closest('[data-add-row]');
     if (add) { addRow(add); return; }
-    if (event.target.closest('[data-print]')) { window.print(); }
+    if (event.target.closest('[data-print]')) { window.print(); return; }
+    var toggle = event.target.closest('[data-toggle-nav]');
+    if (toggle) { toggleNav(toggle); return; }
+    var copy = event.target.closest('[data-copy]');
+    if (copy) { copyText(copy); }
   });
 
   // A one-time value per form, made on its first submit and repeated by a resend: the server
