@@ -6,6 +6,8 @@ two edits made from the same version exactly one is written. The API shows the v
 `ETag` and takes it back as `If-Match` (412 when stale) or as a body `"version"` (409).
 """
 
+import re
+
 from sqlalchemy.orm.exc import StaleDataError
 
 from matchmaker.errors import STALE_MESSAGE, EditConflict, PreconditionFailed
@@ -27,6 +29,9 @@ def flush_edit() -> None:
         raise EditConflict(str(STALE_MESSAGE), field="version") from None
 
 
+_CODING = re.compile(r':(?:gzip|deflate|br|zstd)"$')
+
+
 def etag(tag) -> str:
     """A strong entity tag for a version (or a composite of versions)."""
     return f'"{tag}"'
@@ -37,8 +42,9 @@ def ensure_if_match(header: str | None, current: str) -> bool:
     True when the header named the current version, which the write must then still find."""
     if not header or header.strip() == "*":
         return False
-    # Weak tags (W/"3") name the same version here: the tag is the version, not the bytes.
-    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    # Weak tags (W/"3") name the same version here: the tag is the version, not the bytes. So
+    # does the tag of a compressed answer, to which Flask-Compress adds its coding ("3:gzip").
+    tags = {_CODING.sub('"', tag.strip().removeprefix("W/")) for tag in header.split(",")}
     if current not in tags:
         raise PreconditionFailed(str(STALE_MESSAGE))
     return True

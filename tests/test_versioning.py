@@ -14,12 +14,12 @@ from matchmaker.versioning import ensure_if_match, ensure_version, etag
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("header", [None, "", "*", '"3"', 'W/"3"', '"1", "3"'])
+@pytest.mark.parametrize("header", [None, "", "*", '"3"', 'W/"3"', '"1", "3"', '"3:gzip"'])
 def test_if_match_that_names_the_current_version_or_anything_passes(header):
     ensure_if_match(header, etag(3))
 
 
-@pytest.mark.parametrize("header", ['"2"', "3", 'W/"4", "5"'])
+@pytest.mark.parametrize("header", ['"2"', "3", 'W/"4", "5"', '"2:gzip"'])
 def test_if_match_that_names_another_version_is_412(header):
     with pytest.raises(PreconditionFailed):
         ensure_if_match(header, etag(3))
@@ -64,3 +64,4 @@ def test_a_stale_flush_at_a_views_commit_answers_409_not_500(app, client, note):
     assert response.status_code == 409 and "Orang lain telah mengubah ini" in response.text
     db.session.refresh(note)
     assert note.body_markdown == "Versi pertama"
+

@@ -133,7 +133,8 @@ def test_no_endpoint_answers_500_to_any_body_or_query(app, world, mode):
                         case.body = _spiced(case.body, data, NASTY_IN_BODIES)
                     elif case.query:
                         case.query = _spiced(case.query, data, NASTY)
-                response = case.call(headers=headers)
+                # The WSGI client does not decompress: ask for the body as it is.
+                response = case.call(headers={**headers, "Accept-Encoding": "identity"})
                 assert response.status_code < 500, (case.as_curl_command(), response.text)
                 if response.status_code >= 400:
                     _assert_documented_error(response)

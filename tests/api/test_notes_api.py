@@ -158,3 +158,16 @@ def test_lesson_and_action_carry_versions(api, make_user, session_of):
     reopened = pokja.patch(f"/api/v1/actions/{action_id}", json={"status": "open", "version": 1})
     assert reopened.status_code == 409
     assert db.session.get(FollowUpAction, action_id).status.value == "done"
+
+
+def test_the_etag_of_a_compressed_answer_is_taken_back_as_if_match(client, api, make_user, session_of):
+    """Flask-Compress adds its coding to a strong tag; a client that read gzip must still match."""
+    session = session_of()
+    pokja = api(make_user("pokja", "35.72"))
+    note_id = pokja.post(f"/api/v1/sessions/{session.id}/notes",
+                         json={"body": "Catatan panjang. " * 200}).json["note_id"]
+    read = client.get(f"/api/v1/notes/{note_id}", headers={**pokja.headers, "Accept-Encoding": "gzip"})
+    assert read.headers.get("Content-Encoding") == "gzip" and read.headers["ETag"] == '"1:gzip"'
+    edited = client.patch(f"/api/v1/notes/{note_id}", json={"body": "Versi kedua"},
+                          headers={**pokja.headers, "If-Match": read.headers["ETag"]})
+    assert edited.status_code == 200
