@@ -347,6 +347,15 @@ def load(schema: ma.Schema, data: Any) -> Any:
         raise validation_error(error.messages) from None
 
 
+def load_value(field: ma.fields.Field, value: Any, name: str) -> Any:
+    """One value through its declared field type, for a service's keyword arguments; raise a
+    ValidationError naming `name` (the same rules and words as the API's bodies)."""
+    try:
+        return field.deserialize(value)
+    except ma.ValidationError as error:
+        raise invalid([(name, message) for _field, message in _flatten(error.messages)]) from None
+
+
 def check(schema: ma.Schema, data: Any) -> tuple[Any, list[tuple[str | None, str]]]:
     """Validate without raising, for files checked whole: the clean data (None when invalid) and
     every problem as (dotted field, message)."""

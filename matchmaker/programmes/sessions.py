@@ -9,7 +9,7 @@ refuse. Services flush; callers commit.
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -28,8 +28,10 @@ from matchmaker.programmes.models import (
     SessionStatus,
 )
 from matchmaker.programmes.scheduling import meeting_link, session_checks
+from matchmaker.programmes.schemas import AGENDA_MAX
 from matchmaker.programmes.services import mark_session_held, stale, touch_programme, write_session
 from matchmaker.timeutils import as_utc, labelled_times
+from matchmaker.validation import List, LocalDateTime, Text, Url, Whole, Zone, load_value
 from matchmaker.versioning import ensure_version
 
 
@@ -51,46 +53,22 @@ def series_defaults() -> dict:
 
 
 def _zone(name: str | None, default: str) -> str:
-    name = (name or "").strip() or default
-    if name not in available_timezones():
-        raise ValidationError(_("Zona waktu tidak dikenal: %(tz)s", tz=name), field="timezone")
-    return name
+    return load_value(Zone(), (name or "").strip() or default, "timezone")
 
 
 def _int(value, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool):
-        raise ValidationError(_("%(name)s harus bilangan bulat.", name=name), field=name)
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(_("%(name)s harus bilangan bulat.", name=name), field=name) from None
-    if isinstance(value, float) and value != number:
-        raise ValidationError(_("%(name)s harus bilangan bulat.", name=name), field=name)
-    if not low <= number <= high:
-        raise ValidationError(_("%(name)s harus antara %(low)d dan %(high)d.", name=name,
-                                low=low, high=high), field=name)
-    return number
+    return load_value(Whole(minimum=low, maximum=high, from_text=True), value, name)
 
 
 def _url(value: str | None) -> str:
-    value = (value or "").strip()
-    if value and not value.lower().startswith(("https://", "http://")):
-        # Only web links: a javascript: URL would run in the page and the calendar client.
-        raise ValidationError(_("Tautan rapat harus diawali https:// atau http://."),
-                              field="meeting_url")
-    if len(value) > 500:
-        raise ValidationError(_("Tautan rapat terlalu panjang."), field="meeting_url")
-    return value
+    # Only web links: a javascript: URL would run in the page and the calendar client.
+    return load_value(Url(), value or "", "meeting_url")
 
 
 def _local_naive(value, field_name: str) -> datetime:
     if isinstance(value, datetime):
         return value
-    try:
-        parsed = datetime.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationError(_("Waktu harus berformat YYYY-MM-DDTHH:MM."), field=field_name) from None
-    return parsed
+    return load_value(LocalDateTime(), value, field_name)
 
 
 def to_utc(local, zone: str, field_name: str = "first_start") -> datetime:
@@ -182,9 +160,8 @@ def plan_series(actor: Actor | None, programme: Programme, count, first_start, n
     duration = _int(defaults["duration_minutes"] if duration_minutes is None else duration_minutes,
                     "duration_minutes", 15, 600)
     url = _meeting_url(programme, meeting_url, generate_meeting_url)
-    if agendas is not None and not isinstance(agendas, list):
-        raise ValidationError(_("Agenda harus berupa daftar."), field="agendas")
-    agendas = [str(a).strip() for a in (agendas or [])]
+    agendas = load_value(List(Text(max_length=AGENDA_MAX, multiline=True), allow_none=True),
+                         agendas, "agendas") or []
     if len(agendas) > count:
         raise ValidationError(_("Agenda lebih banyak dari jumlah sesi."), field="agendas")
     first_local = _local_naive(first_start, "first_start")
@@ -290,9 +267,8 @@ def patch_session(actor: Actor | None, session: ProgrammeSession, data: dict,
                 "generate_meeting_url")
     if not any(key in data for key in editable):
         raise ValidationError(_("Tidak ada yang diubah."), field="starts_at")
-    for key in ("timezone", "meeting_url", "agenda"):
-        if key in data and not isinstance(data[key], str):
-            raise ValidationError(_("%(name)s harus teks.", name=key), field=key)
+    if "agenda" in data:
+        load_value(Text(max_length=AGENDA_MAX, multiline=True), data["agenda"], "agenda")
     return update_session(actor, session, now, starts_at=data.get("starts_at"),
                           timezone=data.get("timezone"),
                           duration_minutes=data.get("duration_minutes"),
