@@ -22,6 +22,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 from matchmaker.timeutils import utcnow
 
@@ -122,7 +123,8 @@ def serve_command(host: str, port: int) -> None:
         start_in_process(app)
     else:
         click.echo("SCHEDULER_ENABLED=0: run `flask --app matchmaker scheduler` for reminders.")
-    app.run(host=host, port=port, use_reloader=False, threaded=True)
+    # Not app.run(): Flask ignores it inside a `flask` command (it would block the CLI).
+    run_simple(host, port, app, use_reloader=False, threaded=True)
 
 
 def init_app(app: Flask, job: Job) -> None:

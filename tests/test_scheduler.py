@@ -1,10 +1,15 @@
 """The scheduler: the job it is handed, when it starts (never in create_app), `flask serve`."""
 
+import os
+import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
 from datetime import timedelta
 
 import pytest
-from flask import Flask
 
 from matchmaker import create_app, scheduler
 from matchmaker.timeutils import utcnow
@@ -40,7 +45,10 @@ def serving(monkeypatch):
     """Record what `flask serve` starts instead of starting it."""
     calls = []
     monkeypatch.setattr(scheduler, "start_in_process", lambda app: calls.append(("scheduler", app)))
-    monkeypatch.setattr(Flask, "run", lambda app, **kw: calls.append(("run", kw)))
+    def run_simple(host, port, app, **options):
+        calls.append(("run", {"host": host, "port": port, **options}))
+
+    monkeypatch.setattr(scheduler, "run_simple", run_simple)
     return calls
 
 
@@ -70,3 +78,26 @@ def test_the_scheduler_runs_the_job_it_was_handed(app):
     scheduler.init_app(app, seen.append)
     scheduler.sweep(app)
     assert len(seen) == 1 and seen[0].tzinfo is not None
+
+
+def test_flask_serve_really_serves(tmp_path):
+    """The README's run command: `flask serve` answers HTTP (Flask ignores app.run() in its CLI)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "FLASK_APP": "matchmaker", "MATCHMAKER_INSTANCE": str(tmp_path),
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite'}", "SCHEDULER_ENABLED": "0"}
+    server = subprocess.Popen([sys.executable, "-m", "flask", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as response:
+                    assert response.status == 200 and b"csrf_token" in response.read()
+                    return
+            except OSError:
+                time.sleep(0.2)
+        pytest.fail("flask serve never answered")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
