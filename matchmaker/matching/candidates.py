@@ -31,13 +31,11 @@ from matchmaker.errors import Conflict, NotFound, ValidationError
 from matchmaker.extensions import db
 from matchmaker.matching.access import ensure_can_match
 from matchmaker.matching.cache import CityInfo, current_snapshot
-from matchmaker.matching.engine import CityProfile
-from matchmaker.matching.reasons import population_range
+from matchmaker.matching.reasons import context_text
 from matchmaker.matching.services import check_limit, check_topic, mentor_capacity, mentor_load
 from matchmaker.programmes.models import OPEN_STATUSES, Programme
 from matchmaker.programmes.services import create_programme
-from matchmaker.timeutils import zone_label
-from matchmaker.vocab import FISCAL_CAPACITY, KINDS, MATURITY, PRIORITY, TOPICS
+from matchmaker.vocab import MATURITY, PRIORITY, TOPICS
 
 # The indicator that shows a city's need on each topic; KOTAKU topics use the slum area.
 TOPIC_INDICATOR = {"wastewater": "sanitation_access_pct", "hygiene_behaviour": "sanitation_access_pct",
@@ -102,37 +100,6 @@ def _gap(key: str, figure: Figure | None, mentor_figure: Figure | None, standing
                      "%(share)s %% kota/kabupaten lebih rendah.", Indicator=spec.label,
                      city=city.name_short, value=cited, mentor=mentor.name_short,
                      mentor_value=mentor_shown, share=share)
-
-
-def _context_text(traits: list[str], city: CityInfo, mentor: CityInfo, cp: CityProfile,
-                  mp: CityProfile) -> str:
-    """The context in the words of recommendations (reasons.py), seen from the candidate."""
-    parts = []
-    people = population_range(cp.population, mp.population)
-    if "same_kind" in traits:
-        parts.append(_("keduanya %(kind)s", kind=_lower(KINDS.get(city.kind, city.kind))))
-    else:
-        parts.append(_("%(city)s %(a)s, %(mentor)s %(b)s", city=city.name_short,
-                       a=_lower(KINDS.get(city.kind, city.kind)), mentor=mentor.name_short,
-                       b=_lower(KINDS.get(mentor.kind, mentor.kind))))
-    if people:
-        parts.append(_("penduduk sebanding (%(range)s)", range=people) if "similar_population" in traits
-                     else _("skala penduduk berbeda (%(range)s)", range=people))
-    if "similar_density" in traits:
-        parts.append(_("kepadatan sebanding"))
-    if "similar_fiscal" in traits and cp.fiscal_capacity and mp.fiscal_capacity:
-        parts.append(_("kapasitas fiskal sebanding (%(a)s / %(b)s)",
-                       a=_lower(FISCAL_CAPACITY[cp.fiscal_capacity]),
-                       b=_lower(FISCAL_CAPACITY[mp.fiscal_capacity])))
-    if "same_timezone" in traits:
-        parts.append(_("zona waktu sama (%(zone)s)", zone=zone_label(city.timezone)))
-    else:
-        parts.append(_("beda zona waktu (%(a)s / %(b)s)", a=zone_label(city.timezone),
-                       b=zone_label(mentor.timezone)))
-    if "same_province" in traits:
-        parts.append(_("satu provinsi (%(province)s)", province=city.province_name))
-    text = "; ".join(str(p) for p in parts)
-    return text[:1].upper() + text[1:] + "."
 
 
 def _need(need: Need | None, city: CityInfo, topic: str) -> tuple[float, str]:
@@ -227,8 +194,8 @@ def rank_candidates(actor: Actor | None, practice: Practice, limit: int | None,
         traits = snapshot.model.similar_traits(code, mentor.code)
         texts = {"gap": gap_text or _("Belum ada angka %(indicator)s untuk kota mana pun.",
                                       indicator=_lower(spec.label)),
-                 "context": _context_text(traits, info, mentor_info, snapshot.profiles[code],
-                                          snapshot.profiles[mentor.code]),
+                 "context": context_text(traits, mentor_info, info, snapshot.profiles[mentor.code],
+                                         snapshot.profiles[code]),
                  "need": need_text}
         recorded = needs.get(code)
         candidates.append({

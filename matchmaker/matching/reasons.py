@@ -175,9 +175,10 @@ def _maturity_text(practice, now: datetime) -> str:
     return _("Praktik ini berstatus %(maturity)s.", maturity=label)
 
 
-def _context_text(c: Candidate, mentor: CityInfo, mentee: City, mp: CityProfile,
-                  ep: CityProfile) -> str:
-    traits = set(c.similar_traits)
+def context_text(similar_traits, mentor: CityInfo, mentee: "City | CityInfo", mp: CityProfile,
+                 ep: CityProfile) -> str:
+    """How a mentor's context compares with a mentee's, in sector words (also for candidates)."""
+    traits = set(similar_traits)
     parts = []
     people = population_range(mp.population, ep.population)
     if "same_kind" in traits:
@@ -248,7 +249,7 @@ def explain(snapshot: Snapshot, c: Candidate, mentee: City, topic: str, now: dat
     texts = {
         "relevance": _relevance_text(c, mentor, mentee, practice, concepts),
         "maturity": _maturity_text(practice, now),
-        "context": _context_text(c, mentor, mentee, mp, ep),
+        "context": context_text(c.similar_traits, mentor, mentee, mp, ep),
         "complementarity": _complement_text(topic, mentor, mentee, mp, ep),
     }
     return [{"factor": f, "value": round(c.factors[f], 3), "text": str(texts[f])} for f in FACTORS]
