@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from matchmaker.access import Actor, ensure_facilitator
-from matchmaker.errors import Conflict, NotFound, ValidationError
+from matchmaker.errors import Conflict, NotFound
 from matchmaker.extensions import db
 from matchmaker.programmes.checks import (
     Busy,
@@ -30,6 +30,7 @@ from matchmaker.programmes.models import (
     ProgrammeSession,
     SessionStatus,
 )
+from matchmaker.validation import Day, Text, load_value
 
 CUTI_NAME_MAX = 200
 
@@ -106,12 +107,8 @@ def list_cuti_bersama(year: int | None = None) -> list[CutiBersama]:
 def add_cuti_bersama(actor: Actor | None, day: date, name: str, now: datetime) -> CutiBersama:
     """Record a collective leave day (facilitators and admins)."""
     ensure_facilitator(actor)
-    name = (name or "").strip()
-    if not isinstance(day, date):
-        raise ValidationError(_("Tanggal wajib diisi."), field="day")
-    if not name or len(name) > CUTI_NAME_MAX:
-        raise ValidationError(_("Nama cuti bersama wajib diisi (paling banyak %(n)d huruf).",
-                                n=CUTI_NAME_MAX), field="name")
+    day = load_value(Day(), day, "day")
+    name = load_value(Text(max_length=CUTI_NAME_MAX, allow_blank=False), name, "name")
     if db.session.scalar(select(CutiBersama.id).where(CutiBersama.day == day)) is not None:
         raise Conflict(_("Tanggal %(day)s sudah tercatat sebagai cuti bersama.", day=day.isoformat()))
     row = CutiBersama(day=day, name=name, created_at=now)
