@@ -353,7 +353,8 @@ def load_value(field: ma.fields.Field, value: Any, name: str) -> Any:
     try:
         return field.deserialize(value)
     except ma.ValidationError as error:
-        raise invalid([(name, message) for _field, message in _flatten(error.messages)]) from None
+        raise invalid([(f"{name}.{sub}" if sub else name, message)
+                       for sub, message in _flatten(error.messages)]) from None
 
 
 def check(schema: ma.Schema, data: Any) -> tuple[Any, list[tuple[str | None, str]]]:

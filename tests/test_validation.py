@@ -31,6 +31,7 @@ from matchmaker.validation import (
     Url,
     Whole,
     load,
+    load_value,
 )
 
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
@@ -194,3 +195,12 @@ def test_page_form_validator_messages_are_in_the_interface_language(app):
         login.validate()
     assert series.errors["count"] == ["Angka harus antara 1 dan 24."]
     assert login.errors == {"email": ["Alamat e-mail tidak valid."], "password": ["Isian ini wajib diisi."]}
+
+
+def test_load_value_names_the_argument_and_the_item_at_fault():
+    with pytest.raises(ValidationError) as caught:
+        load_value(List(Text(max_length=5)), ["ok", "far too long"], "agendas")
+    assert [problem["field"] for problem in caught.value.errors] == ["agendas.1"]
+    with pytest.raises(ValidationError) as caught:
+        load_value(Whole(minimum=1, maximum=24), 25, "count")
+    assert caught.value.field == "count" and "1" in caught.value.message

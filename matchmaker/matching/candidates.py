@@ -31,7 +31,7 @@ from matchmaker.errors import Conflict, NotFound, ValidationError
 from matchmaker.extensions import db
 from matchmaker.matching.access import ensure_can_match
 from matchmaker.matching.cache import CityInfo, current_snapshot
-from matchmaker.matching.reasons import context_text
+from matchmaker.matching.reasons import context_text, lower_label
 from matchmaker.matching.services import check_limit, check_topic, mentor_capacity, mentor_load
 from matchmaker.programmes.models import OPEN_STATUSES, Programme
 from matchmaker.programmes.services import create_programme
@@ -46,10 +46,6 @@ FACTORS = tuple(WEIGHTS)
 NEUTRAL = 0.5  # a factor whose figures are missing neither helps nor hurts
 NEED_SCORES = {"high": 1.0, "medium": 0.7, "low": 0.4}
 MATURITY_RANK = {key: rank for rank, key in enumerate(MATURITY)}
-
-
-def _lower(label) -> str:
-    return str(label).lower()
 
 
 def _figure_text(value: float, key: str) -> str:
@@ -73,7 +69,7 @@ class _Standing:
 def _gap(key: str, figure: Figure | None, mentor_figure: Figure | None, standing: _Standing,
          city: CityInfo, mentor: CityInfo) -> tuple[float, str]:
     spec = NUMERIC_INDICATORS[key]
-    label = _lower(spec.label)
+    label = lower_label(spec.label)
     if figure is None or figure.is_missing:
         return NEUTRAL, _("Angka %(indicator)s %(city)s belum tersedia; faktor ini netral.",
                           indicator=label, city=city.name_short)
@@ -105,15 +101,15 @@ def _gap(key: str, figure: Figure | None, mentor_figure: Figure | None, standing
 def _need(need: Need | None, city: CityInfo, topic: str) -> tuple[float, str]:
     if need is None:
         return 0.0, _("%(city)s belum mencatat kebutuhan tentang %(topic)s; angka dan konteksnya "
-                      "yang menunjukkannya.", city=city.name_short, topic=_lower(TOPICS[topic]))
+                      "yang menunjukkannya.", city=city.name_short, topic=lower_label(TOPICS[topic]))
     return NEED_SCORES.get(need.priority, 0.0), _(
         "%(city)s mencatat kebutuhan \"%(title)s\" (prioritas %(priority)s).", city=city.name_short,
-        title=need.title, priority=_lower(PRIORITY.get(need.priority, need.priority)))
+        title=need.title, priority=lower_label(PRIORITY.get(need.priority, need.priority)))
 
 
 def _exclusions(mentor: City, practice: Practice) -> dict[str, str]:
     """code -> why it is no candidate: open programmes on the topic, or its own practice."""
-    topic, topic_name = practice.topic, _lower(TOPICS[practice.topic])
+    topic, topic_name = practice.topic, lower_label(TOPICS[practice.topic])
     out: dict[str, str] = {}
     programmes = db.session.execute(
         select(Programme.mentor_city_id, Programme.mentee_city_id).where(
@@ -138,7 +134,7 @@ def _exclusions(mentor: City, practice: Practice) -> dict[str, str]:
         if MATURITY_RANK[own.maturity] >= level and own.city.code not in out:
             out[own.city.code] = _("%(city)s sudah menjalankan praktiknya sendiri: %(title)s (%(maturity)s).",
                                    city=own.city.name_short, title=own.title,
-                                   maturity=_lower(MATURITY[own.maturity]))
+                                   maturity=lower_label(MATURITY[own.maturity]))
     out.pop(mentor.code, None)
     return dict(sorted(out.items()))
 
@@ -193,7 +189,7 @@ def rank_candidates(actor: Actor | None, practice: Practice, limit: int | None,
         info, figure = snapshot.cities[code], figures.get(code)
         traits = snapshot.model.similar_traits(code, mentor.code)
         texts = {"gap": gap_text or _("Belum ada angka %(indicator)s untuk kota mana pun.",
-                                      indicator=_lower(spec.label)),
+                                      indicator=lower_label(spec.label)),
                  "context": context_text(traits, mentor_info, info, snapshot.profiles[mentor.code],
                                          snapshot.profiles[code]),
                  "need": need_text}
@@ -253,5 +249,5 @@ def practice_of(city: City, topic: str) -> Practice:
     practices = [p for p in city.practices if p.topic == topic]
     if not practices:
         raise NotFound(_("%(city)s belum mencatat praktik tentang %(topic)s.", city=city.name,
-                         topic=_lower(TOPICS[topic])))
+                         topic=lower_label(TOPICS[topic])))
     return max(practices, key=lambda p: (MATURITY_RANK[p.maturity], -(p.started_year or 9999), -p.id))

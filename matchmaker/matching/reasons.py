@@ -31,7 +31,7 @@ MAX_CONCEPTS = 3  # glossary concepts named in a reason
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
 
-def _lower(label) -> str:
+def lower_label(label) -> str:
     return str(label).lower()
 
 
@@ -131,7 +131,7 @@ def _relevance_text(c: Candidate, mentor: CityInfo, mentee: City, practice,
 
 def _relevance_words_text(c: Candidate, mentor: CityInfo, mentee: City, practice,
                           concepts: list[dict]) -> str:
-    status = _lower(MATURITY.get(practice.maturity, practice.maturity))
+    status = lower_label(MATURITY.get(practice.maturity, practice.maturity))
     if practice.started_year:
         status = _("%(maturity)s, sejak %(year)s", maturity=status, year=practice.started_year)
     planned = practice.maturity == "idea"
@@ -162,7 +162,7 @@ def _relevance_words_text(c: Candidate, mentor: CityInfo, mentee: City, practice
 
 
 def _maturity_text(practice, now: datetime) -> str:
-    label = _lower(MATURITY.get(practice.maturity, practice.maturity))
+    label = lower_label(MATURITY.get(practice.maturity, practice.maturity))
     if practice.maturity == "idea":
         return _("Baru berupa gagasan: praktik ini belum berjalan.")
     if practice.started_year:
@@ -182,15 +182,15 @@ def context_text(similar_traits, mentor: CityInfo, mentee: "City | CityInfo", mp
     parts = []
     people = population_range(mp.population, ep.population)
     if "same_kind" in traits:
-        kind = _lower(KINDS.get(mentee.kind, mentee.kind))
+        kind = lower_label(KINDS.get(mentee.kind, mentee.kind))
         if "similar_population" in traits and people:
             parts.append(_("keduanya %(kind)s berpenduduk %(range)s", kind=kind, range=people))
         else:
             parts.append(_("keduanya %(kind)s", kind=kind))
     else:
         parts.append(_("%(mentor)s adalah %(a)s, %(mentee)s %(b)s", mentor=mentor.name_short,
-                       a=_lower(KINDS.get(mentor.kind, mentor.kind)), mentee=mentee.name_short,
-                       b=_lower(KINDS.get(mentee.kind, mentee.kind))))
+                       a=lower_label(KINDS.get(mentor.kind, mentor.kind)), mentee=mentee.name_short,
+                       b=lower_label(KINDS.get(mentee.kind, mentee.kind))))
         if "similar_population" in traits and people:
             parts.append(_("penduduk sebanding (%(range)s)", range=people))
     if "similar_population" not in traits and people:
@@ -199,8 +199,8 @@ def context_text(similar_traits, mentor: CityInfo, mentee: "City | CityInfo", mp
         parts.append(_("kepadatan sebanding"))
     if "similar_fiscal" in traits and mp.fiscal_capacity and ep.fiscal_capacity:
         parts.append(_("kapasitas fiskal sebanding (%(a)s / %(b)s)",
-                       a=_lower(FISCAL_CAPACITY[mp.fiscal_capacity]),
-                       b=_lower(FISCAL_CAPACITY[ep.fiscal_capacity])))
+                       a=lower_label(FISCAL_CAPACITY[mp.fiscal_capacity]),
+                       b=lower_label(FISCAL_CAPACITY[ep.fiscal_capacity])))
     if "same_timezone" in traits:
         parts.append(_("zona waktu sama (%(zone)s)", zone=zone_label(mentee.timezone)))
     else:
@@ -274,7 +274,7 @@ def candidate_dict(snapshot: Snapshot, rank: int, c: Candidate, mentee: City, to
 
 
 def _past_programme_text(programme: PastProgramme, mentor: CityInfo, mentee: City) -> str:
-    outcome = _lower(OUTCOME_LABELS[programme.replication_outcome])
+    outcome = lower_label(OUTCOME_LABELS[programme.replication_outcome])
     year = programme.closed_at.year if programme.closed_at else "—"
     return _("%(mentor)s dan %(mentee)s pernah menjalankan program tentang topik ini (#%(id)d, "
              "selesai %(year)s): %(outcome)s.", mentor=mentor.name_short, mentee=mentee.name_short,
@@ -304,7 +304,7 @@ def adopted_text(programme: PastProgramme, mentor: CityInfo, mentee: City) -> st
     """Why a mentor is excluded: the mentee already adopted its practice in a programme."""
     return _("%(mentee)s sudah mengadopsi praktik %(mentor)s lewat program #%(id)d (%(outcome)s).",
              mentee=mentee.name_short, mentor=mentor.name_short, id=programme.id,
-             outcome=_lower(OUTCOME_LABELS[programme.replication_outcome]))
+             outcome=lower_label(OUTCOME_LABELS[programme.replication_outcome]))
 
 
 def history_dict(programme: PastProgramme) -> dict:
@@ -317,7 +317,7 @@ def history_dict(programme: PastProgramme) -> dict:
 
 def feedback_text(feedback: MatchFeedback, mentor: CityInfo) -> str:
     """Why a mentor is excluded: a facilitator marked it "not a good match", and why."""
-    why = feedback.note if feedback.reason == FeedbackReason.OTHER else _lower(
+    why = feedback.note if feedback.reason == FeedbackReason.OTHER else lower_label(
         FEEDBACK_LABELS[feedback.reason])
     if feedback.reason != FeedbackReason.OTHER and feedback.note:
         why = f"{why} ({feedback.note})"
