@@ -153,6 +153,17 @@ class Config:
     # A token's or session's "last used" is written at most once per this many seconds.
     TOKEN_TOUCH_SECONDS = _int("TOKEN_TOUCH_SECONDS", 300)
 
+    # Read pages and API reads kept per version of the data (docs/performance.md); 0 turns the
+    # cache off. SECONDS bounds how stale a page's clock-dependent words may get.
+    PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 60)
+    PAGE_CACHE_MB = _int("PAGE_CACHE_MB", 32)  # per process, counted as the bodies' bytes
+    PAGE_CACHE_ENDPOINTS = frozenset({
+        "cities.index", "cities.profile", "programmes.index", "programmes.detail",
+        "reports.dashboard", "notes.knowledge", "notes.lesson", "matching.recommend_page",
+        "maps.map_page", "api.get_city", "api.list_cities", "api.list_programmes",
+        "api.get_programme", "api.list_lessons", "api.get_lesson", "api.recommendations",
+    })
+
     # Sign-in throttling (see docs/security.md). Every attempt is counted before the password
     # is checked, in buckets per account+address, per account, per address, and per known
     # device (a browser that signed in to that account before). A bucket that reaches its limit

@@ -1,7 +1,7 @@
 """HTTP throughput and latency of the main pages and API reads, next to a minimal endpoint.
 
 Usage: python benchmarks/bench_http.py [--seconds 10] [--connections 20] [--workers 2]
-                                       [--only /api/v1/cities/74.71,...]
+                                       [--only /api/v1/cities/74.71,...] [--page-cache-seconds N]
 
 Everything is started here: a fresh PostgreSQL database (TEST_PG_URL's server) migrated and
 loaded with the demo data, Matchmaker under gunicorn, and `benchmarks/minimal_app.py` (a
@@ -9,6 +9,11 @@ Flask-SQLAlchemy endpoint reading one city row) under the same gunicorn settings
 loaded with wrk for the same time and connections; the minimal endpoint is measured first and
 last, and each row's ratio is against the mean of the two, so the table is comparable across
 runs on a machine whose speed drifts. Prints a Markdown table: rps, p50 / p95 / p99 in ms.
+
+Each URL is read again and again by one signed-in user, as wrk does, so with the page cache on
+(the default) the table measures repeat reads served from it; `--page-cache-seconds 0` renders
+every request and measures first reads. The session cookie is taken the way a browser keeps it:
+after a page that gave the session its CSRF secret, with the same User-Agent wrk then sends.
 """
 
 import argparse
@@ -34,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PG_SERVER = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 FACILITATOR = "fasilitator@demo.id"
+USER_AGENT = "bench_http"
 PASSWORD = "demo-matchmaker"
 API = ["/api/v1/cities/74.71", "/api/v1/cities?q=kota", "/api/v1/programmes",
        "/api/v1/lessons?q=asn", "/api/v1/cities/35.72/recommendations?topic=wastewater"]
@@ -82,14 +88,16 @@ def start_gunicorn(env: dict, port: int, workers: int, app: str, chdir: Path) ->
 
 
 def session_cookie(base: str) -> str:
-    """Sign in through the form (with its CSRF token) and return the Cookie header."""
+    """Sign in through the form (with its CSRF token), open one page, return the Cookie header."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]  # the session remembers it (Flask-Login)
     page = opener.open(f"{base}/login").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode({"email": FACILITATOR, "password": PASSWORD,
                                    "csrf_token": token}).encode()
     opener.open(f"{base}/login", data=data).read()
+    opener.open(f"{base}/cities").read()  # as in a browser, a page gives the session its CSRF secret
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
@@ -106,7 +114,8 @@ def check(url: str, header: str) -> int:
 def load(url: str, header: str, seconds: int, connections: int, script: Path) -> dict:
     check(url, header)  # warm the workers: caches, the matching model
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script),
-                          "-H", header, url], capture_output=True, text=True, check=True).stdout
+                          "-H", header, "-H", f"User-Agent: {USER_AGENT}", url],
+                         capture_output=True, text=True, check=True).stdout
     result = json.loads(out.strip().splitlines()[-1])
     result["rps"] = result["requests"] / result["seconds"]
     return result
@@ -118,6 +127,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", default="", help="comma list of paths to measure")
+    parser.add_argument("--page-cache-seconds", type=int, default=None,
+                        help="Matchmaker's PAGE_CACHE_SECONDS; 0 measures every request rendered")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
@@ -130,6 +141,8 @@ def main() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": url, "SECRET_KEY": "b" * 64,
            "SCHEDULER_ENABLED": "0", "MATCHMAKER_INSTANCE": str(workdir),
            "MATCHMAKER_ENV": "development"}
+    if args.page_cache_seconds is not None:
+        env["PAGE_CACHE_SECONDS"] = str(args.page_cache_seconds)
     processes = []
     try:
         print("== migrating and loading the demo data", file=sys.stderr)
@@ -160,8 +173,9 @@ def main() -> None:
         rows.append(("minimal endpoint (last)", load(reference, "X-Bench: 1", args.seconds,
                                                      args.connections, script)))
         floor = (rows[0][1]["rps"] + rows[-1][1]["rps"]) / 2
+        cache = "default" if args.page_cache_seconds is None else args.page_cache_seconds
         print(f"\n{args.connections} connections, {args.workers} gunicorn workers, {args.seconds} s each, "
-              "PostgreSQL\n")
+              f"PostgreSQL, PAGE_CACHE_SECONDS {cache}\n")
         print("| what | rps | p50 ms | p95 ms | p99 ms | errors | ratio to minimal |")
         print("|---|---:|---:|---:|---:|---:|---:|")
         for label, r in rows:

@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import BASE_DIR
-from matchmaker import assets, errors, scheduler, security, signals, versioning
+from matchmaker import assets, errors, pagecache, scheduler, security, signals, versioning
 from matchmaker.api.views import CONVERTERS, TAGS, docs_bp
 from matchmaker.api.views import bp as api_bp
 from matchmaker.auth.cli import users_cli
@@ -81,6 +81,7 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
     assets.init_app(app)
     compress.init_app(app)
+    pagecache.init_app(app)  # last: it keeps the answer before compression
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 

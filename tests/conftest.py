@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import psycopg
 import pytest
 from flask import g
+from flask_babel import refresh as babel_refresh
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete, event
 from sqlalchemy.engine import make_url
@@ -29,7 +30,7 @@ from matchmaker.programmes import sessions as session_services
 from matchmaker.programmes.models import ProgrammeStatus
 
 PG_SERVER = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-KEEP_TABLES = {"cities", "province_figures"}
+KEEP_TABLES = {"cities", "province_figures", "data_version"}
 PASSWORD = "correct-horse-battery"
 
 
@@ -86,8 +87,10 @@ def _schema(app_config):
 
 
 def _forget_cached_user() -> None:
-    """Tests hold one app context open, so `g` outlives a request; make each request sign in anew."""
+    """Tests hold one app context open, so `g` outlives a request; make each request sign in
+    and choose its language and time zone anew, as in a server."""
     g.pop("_login_user", None)
+    babel_refresh()
 
 
 @pytest.fixture
@@ -185,7 +188,8 @@ def api(client):
 
         def __getattr__(self, method):
             def call(path, **kw):
-                return getattr(client, method)(path, headers=self.headers, **kw)
+                headers = {**self.headers, **kw.pop("headers", {})}
+                return getattr(client, method)(path, headers=headers, **kw)
             return call
 
     return Api

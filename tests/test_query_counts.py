@@ -12,6 +12,7 @@ from matchmaker.extensions import db
 from matchmaker.notes import services as notes
 from matchmaker.programmes.models import Programme, ProgrammeSession, ProgrammeStatus
 
+RENDER = {"Cache-Control": "no-cache"}
 TOPICS = ("wastewater", "solid_waste", "drainage")
 PAGES = ["/cities", "/cities?q=kota", "/cities/74.71", "/cities/35.72", "/programmes",
          "/dashboard", "/knowledge", "/knowledge?q=asn", "/match",
@@ -49,13 +50,16 @@ def grow(make_city, make_programme, facilitator, now):
 
 
 def _counts(count_queries, call, paths):
+    """Statements of a rendering: `no-cache` passes the page cache by (test_pagecache.py counts
+    a repeat served from it)."""
     result = {}
     for path in paths:
         call(path)  # warm per-process caches (matching model, option lists)
         db.session.expire_all()  # what the test's long-lived session holds, a request would reload
         with count_queries() as counted:
-            response = call(path)
+            response = call(path, headers=RENDER)
         assert response.status_code == 200, (path, response.status_code)
+        assert response.headers["X-Page-Cache"] == "miss", path
         result[path] = counted.n
     return result
 

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Table, case, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from matchmaker import signals
@@ -290,7 +291,7 @@ def start_session(user: User, address: str, user_agent: str, now: datetime) -> s
 def user_for_session(token: str, now: datetime) -> User | None:
     """The user of a live session secret: not ended, not too old, account enabled."""
     oldest = now - timedelta(days=current_app.config["SESSION_LIFETIME_DAYS"])
-    row = db.session.scalar(select(UserSession).where(
+    row = db.session.scalar(select(UserSession).options(joinedload(UserSession.user)).where(
         UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None),
         UserSession.created_at > oldest))
     if row is None or not row.user.is_enabled:
@@ -401,7 +402,7 @@ def issue_api_token(user: User, now: datetime, name: str = "", days: int | None 
 
 def user_for_token(token: str, now: datetime) -> User | None:
     """The user of a live API token: not revoked, not expired, account enabled."""
-    row = db.session.scalar(select(ApiToken).where(
+    row = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user)).where(
         ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None),
         ApiToken.expires_at > now))
     if row is None or not row.user.is_enabled:
