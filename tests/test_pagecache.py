@@ -152,12 +152,23 @@ def test_anonymous_and_unlisted_requests_are_not_kept(client, login, facilitator
     assert state(client.get("/account")) == ""
 
 
-def test_the_cache_can_be_turned_off(app_config):
-    class Off(app_config):
-        PAGE_CACHE_SECONDS = 0
+@pytest.fixture
+def app_with(app_config):
+    """Another app with some settings changed; its connections are closed afterwards."""
+    made = []
 
-    off = create_app(Off)
-    assert pagecache.EXTENSION_KEY not in off.extensions
+    def make(**settings):
+        made.append(create_app(type("Changed", (app_config,), settings)))
+        return made[-1]
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
+def test_the_cache_can_be_turned_off(app_with):
+    assert pagecache.EXTENSION_KEY not in app_with(PAGE_CACHE_SECONDS=0).extensions
 
 
 def test_forms_on_a_kept_page_carry_this_session_s_token(app, facilitator):
@@ -177,12 +188,8 @@ def test_forms_on_a_kept_page_carry_this_session_s_token(app, facilitator):
     assert response.status_code in (302, 303), response.text
 
 
-def test_a_page_larger_than_the_memory_given_is_rendered_each_time(app_config, facilitator):
-    class Tiny(app_config):
-        PAGE_CACHE_MB = 0
-
-    tiny = create_app(Tiny)
-    browser = tiny.test_client()
+def test_a_page_larger_than_the_memory_given_is_rendered_each_time(app_with, facilitator):
+    browser = app_with(PAGE_CACHE_MB=0).test_client()
     browser.post("/login", data={"email": facilitator.email, "password": PASSWORD})
     browser.get("/account")
     assert [state(browser.get(PROFILE)) for _ in range(2)] == ["miss", "miss"]
