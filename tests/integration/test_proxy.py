@@ -177,3 +177,20 @@ def test_without_trusting_the_proxy_twenty_failures_through_it_lock_nobody_else_
         assert attacker.sign_in(target, "guess").status in (401, 429)
     assert proxied().sign_in(bystander, PASSWORD, source="127.0.0.6").status == 302
     assert _last_session_address() == "127.0.0.1"  # untrusted: every client looks like the proxy
+
+
+@pytest.mark.parametrize("proxied", [1], indirect=True)
+def test_two_workers_keep_pages_and_both_show_a_write_at_once(proxied, make_user):
+    """The page cache across processes: whichever worker answers, the read after a write shows it."""
+    pokja = make_user("pokja", "74.71").email
+    browser = proxied()
+    assert browser.sign_in(pokja, PASSWORD).status == 302
+    reads = [browser.request("GET", "/cities/74.71") for _ in range(8)]  # both workers keep it
+    assert "hit" in [r.headers["X-Page-Cache"] for r in reads]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', reads[-1].text).group(1)
+    saved = browser.request("POST", "/cities/74.71/needs/new", {
+        "csrf_token": token, "topic": "wastewater", "title": "Butuh IPLT baru", "priority": "high",
+        "description": "Belum ada IPLT"}, headers={"Referer": f"https://127.0.0.1:{browser.port}/"})
+    assert saved.status in (302, 303), saved.text
+    after = [browser.request("GET", "/cities/74.71") for _ in range(8)]
+    assert all("Butuh IPLT baru" in r.text for r in after)
