@@ -11,6 +11,8 @@ no-cache`) renders anew. Each process keeps its own entries; `X-Page-Cache` says
 """
 
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 from cachetools import TTLCache
 from flask import Flask, Response, current_app, g, request, session
@@ -22,6 +24,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from matchmaker.extensions import Model, db
 
 EXTENSION_KEY = "page_cache"
+VALUES_KEY = "page_cache_values"
+VALUES_KEPT = 10_000
+_MISSING = object()
+T = TypeVar("T")
 _CHANGED = "data_changed"
 # Bookkeeping no cached page shows: writing it does not make pages stale.
 UNVERSIONED = {"data_version", "throttles", "idempotency_keys", "user_sessions", "api_tokens"}
@@ -119,6 +125,24 @@ def serve_cached() -> Response | None:
     return response
 
 
+def remembered(name: str, compute: Callable[[], T]) -> T:
+    """A value for the signed-in user kept like a page, per data version and for at most
+    PAGE_CACHE_SECONDS: the navbar's "waiting on you" count, which every page shows."""
+    store = current_app.extensions.get(VALUES_KEY)
+    if store is None or not current_user.is_authenticated:
+        return compute()
+    page_key = g.get("page_cache_key")
+    key = (name, page_key[0] if page_key else data_version(), current_user.id)
+    cache, lock = store
+    with lock:
+        value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        with lock:
+            cache[key] = value
+    return value
+
+
 def keep_response(response: Response) -> Response:
     key = g.pop("page_cache_key", None)
     if key is not None:
@@ -150,5 +174,6 @@ def init_app(app: Flask) -> None:
     size = app.config["PAGE_CACHE_MB"] * 1024 * 1024  # bodies' bytes, per process
     app.extensions[EXTENSION_KEY] = (TTLCache(maxsize=size, ttl=seconds, getsizeof=_body_size),
                                      threading.Lock())
+    app.extensions[VALUES_KEY] = (TTLCache(maxsize=VALUES_KEPT, ttl=seconds), threading.Lock())
     app.before_request(serve_cached)
     app.after_request(keep_response)

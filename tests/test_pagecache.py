@@ -193,3 +193,20 @@ def test_a_page_larger_than_the_memory_given_is_rendered_each_time(app_with, fac
     browser.post("/login", data={"email": facilitator.email, "password": PASSWORD})
     browser.get("/account")
     assert [state(browser.get(PROFILE)) for _ in range(2)] == ["miss", "miss"]
+
+
+def waiting_badge(response) -> int:
+    found = re.search(r'id="waiting-count">(\d+)<', response.text)
+    return int(found.group(1)) if found else 0
+
+
+def test_the_waiting_badge_is_kept_per_version_and_counts_a_new_proposal(
+        client, signed_in, pokja_blitar, make_programme, count_queries):
+    signed_in(pokja_blitar)
+    before = waiting_badge(client.get("/account"))
+    with count_queries() as counted:
+        again = client.get("/account")  # not a kept page: rendered, but the badge is remembered
+    assert waiting_badge(again) == before
+    assert not any("follow_up_actions" in statement for statement in counted.statements)
+    make_programme(mentor="74.71", mentee="35.72")  # a proposal now waits on Blitar's Pokja
+    assert waiting_badge(client.get("/account")) == before + 1

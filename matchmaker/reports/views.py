@@ -4,6 +4,7 @@
 from flask import Blueprint, Response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from matchmaker import pagecache
 from matchmaker.programmes.access import get_programme
 from matchmaker.programmes.models import OUTCOME_LABELS, SESSION_STATUS_LABELS, STATUS_LABELS
 from matchmaker.programmes.queries import programme_period
@@ -21,8 +22,10 @@ def progress_helpers() -> dict:
 
 @bp.app_context_processor
 def agenda_helpers() -> dict:
-    """The navbar badge: how many things wait on the signed-in user (computed when shown)."""
-    return {"waiting_count": lambda: agenda.agenda_for(current_user, utcnow()).waiting_count}
+    """The navbar badge: how many things wait on the signed-in user (computed when shown, kept
+    like a page: per data version, for at most PAGE_CACHE_SECONDS)."""
+    return {"waiting_count": lambda: pagecache.remembered(
+        "waiting_count", lambda: agenda.agenda_for(current_user, utcnow()).waiting_count)}
 
 
 @bp.route("/")
